@@ -1,0 +1,31 @@
+import type { RecordLocation } from '../util/errors.js';
+
+/** One chat turn of a conversation document. */
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+/** A document as read from an input, before tokenization (design.md §2, "Items between stages"). */
+export interface Doc {
+  /** Stable id: the record's own id field, or `file:line` / `file#row` (with `!member` inside ZIPs). */
+  id: string;
+  /** The text (plain-text documents). */
+  text?: string;
+  /** The conversation (chat documents). */
+  messages?: ChatMessage[];
+  /** Source name (mapped field, or the input's name). */
+  source: string;
+  /** Where the record was read from. */
+  loc: RecordLocation;
+}
+
+/** Where to find a document's fields in an input record, as dotted paths (`meta.redpajama_set_name`). */
+export interface FieldMap {
+  /** Path of the text field. Default `text`. */
+  text: string;
+  /** Path of the id field; absent ids become `file:line` / `file#row`. Default `id`. */
+  id?: string;
+  /** Path of the source-name field; when absent in a record, the input's name is used. */
+  source?: string;
+}

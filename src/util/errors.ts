@@ -1,0 +1,62 @@
+/**
+ * Error kinds that decide how skein reports a failure and with which exit code.
+ *
+ * - {@link UserError}: something the user can fix (bad config, missing file, bad record under
+ *   `on_error: fail`). The CLI prints one line and exits 1.
+ * - anything else is an internal error: the CLI prints the stack and exits 2.
+ */
+
+/** Where a record or byte came from, precise enough for a user to open the file and look. */
+export interface RecordLocation {
+  /** Path of the input file as given (or the archive, when `member` is set). */
+  file: string;
+  /** Member name inside a ZIP archive. */
+  member?: string;
+  /** 1-based line number (JSONL). */
+  line?: number;
+  /** 0-based row index in the file (Parquet). */
+  row?: number;
+  /** Byte offset in the (decompressed) stream, when no line or row applies. */
+  offset?: number;
+}
+
+/** Formats a location as `file[!member][:line N | row N | offset N]`. */
+export function formatLocation(loc: RecordLocation): string {
+  let s = loc.member ? `${loc.file}!${loc.member}` : loc.file;
+  if (loc.line !== undefined) s += `:${loc.line}`;
+  else if (loc.row !== undefined) s += ` row ${loc.row}`;
+  else if (loc.offset !== undefined) s += ` at byte ${loc.offset}`;
+  return s;
+}
+
+/** A problem the user caused and can fix; the message is one line naming the problem and the fix. */
+export class UserError extends Error {
+  override name = 'UserError';
+}
+
+/**
+ * Reasons a document (or a whole input) is dropped. They are the keys of the manifest's
+ * `documents.dropped` table and of `rejects.jsonl`.
+ */
+export type DropReason =
+  | 'malformed_json'
+  | 'invalid_utf8'
+  | 'missing_text'
+  | 'non_string_text'
+  | 'empty'
+  | 'truncated_input'
+  | 'corrupt_input'
+  | 'remainder'
+  | (string & {});
+
+/** A bad record in an input: carries the drop reason and the exact location. */
+export class RecordError extends UserError {
+  override name = 'RecordError';
+  constructor(
+    readonly reason: DropReason,
+    readonly location: RecordLocation,
+    readonly detail: string,
+  ) {
+    super(`${formatLocation(location)}: ${detail} (${reason}); fix the input or run with --on-error skip to drop and count such records`);
+  }
+}
