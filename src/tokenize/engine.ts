@@ -1,0 +1,39 @@
+/** Which family a tokenizer belongs to; decides the engine that runs it. */
+export type TokenizerKind = 'tokenizer.json' | 'openai';
+
+/** Identity of a loaded tokenizer, as recorded in the manifest (design.md §4). */
+export interface TokenizerInfo {
+  /** The name the user gave (`llama3`, `o200k_base`, a path...). */
+  name: string;
+  kind: TokenizerKind;
+  /** Where it was loaded from: a file path, or `package:<npm name>` / `gpt-tokenizer:<encoding>`. */
+  source: string;
+  /** Number of ids, added/special tokens included. */
+  vocabSize: number;
+  /** Ids of the special tokens skein uses (`bos`, `eos`), when the tokenizer has them. */
+  specialIds: Record<string, number>;
+  /** sha256 of the vocabulary file the engine loaded. */
+  sha256: string;
+  /** The engine library and version that encodes (`tokenizers@0.23.2`). */
+  engine: string;
+}
+
+/**
+ * A tokenizer engine: turns texts into token ids and back.
+ *
+ * Special-token text inside a document (a literal `<|endoftext|>` in a web page) is encoded as
+ * plain text, never as a control token, by every engine: control tokens only enter a sequence
+ * through the BOS/EOS policy of the tokenize stage.
+ *
+ * `encodeBatch` is the one hot call of the pipeline; it is asynchronous so that a worker pool
+ * or a native thread pool can stand behind it. Results are in input order.
+ */
+export interface TokenizerEngine {
+  readonly info: TokenizerInfo;
+  /** Encodes texts without adding any special token. */
+  encodeBatch(texts: readonly string[]): Promise<Int32Array[]>;
+  /** Decodes ids to text, special tokens shown as their strings. */
+  decode(ids: ArrayLike<number>): Promise<string>;
+  /** The string of one id (for displays), or undefined if the id is unknown. */
+  idToToken(id: number): string | undefined;
+}
