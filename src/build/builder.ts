@@ -1,0 +1,82 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import type { TokDoc } from '../tokenize/tok-doc.js';
+import type { Sample } from './sample.js';
+
+/** Counters every builder keeps; they go into the manifest. */
+export interface BuilderStats {
+  /** Documents received. */
+  documents: number;
+  /** Documents with at least one token in an emitted row. */
+  written: number;
+  /** Documents dropped by the builder, by reason (`remainder`, `too_long`). */
+  dropped: Record<string, number>;
+  /** Tokens received / written / discarded. */
+  tokensIn: number;
+  tokensOut: number;
+  tokensDropped: number;
+  /** Documents whose tokens span more than one row. */
+  splitDocuments: number;
+  /** Rows emitted. */
+  rows: number;
+  /** Tokens written per source. */
+  sourceTokens: Record<string, number>;
+}
+
+/** A new, zeroed {@link BuilderStats}. */
+export function emptyBuilderStats(): BuilderStats {
+  return { documents: 0, written: 0, dropped: {}, tokensIn: 0, tokensOut: 0, tokensDropped: 0, splitDocuments: 0, rows: 0, sourceTokens: {} };
+}
+
+/**
+ * Counts an emitted row into the stats (rows, tokens, tokens per source) and removes
+ * `docSources` when the output does not record them. Every builder emits rows through here.
+ */
+export function recordRow(stats: BuilderStats, row: Sample & { docSources: string[] }, withSources: boolean): Sample {
+  stats.rows++;
+  stats.tokensOut += row.inputIds.length;
+  for (let i = 0; i < row.docSources.length; i++) {
+    const src = row.docSources[i]!;
+    stats.sourceTokens[src] = (stats.sourceTokens[src] ?? 0) + row.docLengths[i]!;
+  }
+  if (withSources) return row;
+  return { inputIds: row.inputIds, docLengths: row.docLengths };
+}
+
+/**
+ * A sample builder: turns tokenized documents into training rows. It is a plain object with
+ * two synchronous methods (easy to test and to drive from any loop); {@link builderStage}
+ * wraps one as a Node Transform.
+ */
+export interface SampleBuilder {
+  /** Builder name as in the config (`concat-chunk`, `pack`). */
+  readonly name: string;
+  readonly stats: BuilderStats;
+  /** Takes one document; returns the rows that became complete. */
+  push(doc: TokDoc): Sample[];
+  /** Ends the input; returns the last rows. */
+  finish(): Sample[];
+}
+
+/** A Transform from TokDoc to Sample around a {@link SampleBuilder}. */
+export function builderStage(builder: SampleBuilder): Transform {
+  return new Transform({
+    objectMode: true,
+    highWaterMark: 16,
+    transform(doc: TokDoc, _enc: BufferEncoding, cb: TransformCallback) {
+      try {
+        for (const s of builder.push(doc)) this.push(s);
+        cb();
+      } catch (e) {
+        cb(e as Error);
+      }
+    },
+    flush(cb: TransformCallback) {
+      try {
+        for (const s of builder.finish()) this.push(s);
+        cb();
+      } catch (e) {
+        cb(e as Error);
+      }
+    },
+  });
+}

@@ -1,0 +1,74 @@
+import type { TokDoc } from '../tokenize/tok-doc.js';
+import { emptyBuilderStats, recordRow, type SampleBuilder } from './builder.js';
+import { RowAssembler } from './row-assembler.js';
+import type { Sample } from './sample.js';
+
+/** Options of {@link ConcatChunkBuilder}. */
+export interface ConcatChunkOptions {
+  /** Row length in tokens. */
+  seqLen: number;
+  /** The incomplete last row: dropped (Fu et al.; its documents are counted as `remainder`) or kept shorter. */
+  remainder: 'drop' | 'keep';
+  /** Record `doc_sources` per row. */
+  withSources: boolean;
+}
+
+/**
+ * `concat-chunk`: documents (each already `[BOS] + tokens` by the tokenize policy) are
+ * concatenated in order and cut into rows of exactly `seqLen` tokens; a document straddling a cut
+ * continues at the start of the next row (algorithms.md §5.1, the Fu et al. / LCEG layout).
+ * Each row records the lengths and sources of its document pieces.
+ *
+ * Difference from the reference packer: Fu et al. emit `seqLen` inputs plus one extra next
+ * token as a label; skein rows hold `seqLen` tokens and the trainer shifts inside the row.
+ */
+export class ConcatChunkBuilder implements SampleBuilder {
+  readonly name = 'concat-chunk';
+  readonly stats = emptyBuilderStats();
+  private readonly row: RowAssembler;
+  /** Whether each piece in the current row is its document's first piece (for remainder accounting). */
+  private firstPieces: boolean[] = [];
+
+  constructor(private readonly opts: ConcatChunkOptions) {
+    if (!Number.isInteger(opts.seqLen) || opts.seqLen < 1) throw new Error(`seqLen must be a positive integer, got ${opts.seqLen}`);
+    this.row = new RowAssembler(opts.seqLen);
+  }
+
+  push(doc: TokDoc): Sample[] {
+    const out: Sample[] = [];
+    const st = this.stats;
+    st.documents++;
+    st.tokensIn += doc.tokens.length;
+    let off = 0;
+    let pieces = 0;
+    while (off < doc.tokens.length) {
+      const n = Math.min(this.row.free, doc.tokens.length - off);
+      this.row.add(doc.tokens.subarray(off, off + n), doc.source);
+      this.firstPieces.push(off === 0);
+      off += n;
+      pieces++;
+      if (this.row.free === 0) out.push(this.emit());
+    }
+    if (pieces > 1) st.splitDocuments++;
+    return out;
+  }
+
+  finish(): Sample[] {
+    if (this.row.length === 0) return [];
+    if (this.opts.remainder === 'keep') return [this.emit()];
+    const st = this.stats;
+    const dropped = this.row.take();
+    st.tokensDropped += dropped.inputIds.length;
+    const whole = this.firstPieces.filter(Boolean).length;
+    if (whole > 0) st.dropped.remainder = (st.dropped.remainder ?? 0) + whole;
+    this.firstPieces = [];
+    return [];
+  }
+
+  private emit(): Sample {
+    const st = this.stats;
+    for (const first of this.firstPieces) if (first) st.written++;
+    this.firstPieces = [];
+    return recordRow(st, this.row.take(), this.opts.withSources);
+  }
+}

@@ -1,0 +1,120 @@
+import type { TokDoc } from '../tokenize/tok-doc.js';
+import { emptyBuilderStats, recordRow, type SampleBuilder } from './builder.js';
+import { RowAssembler } from './row-assembler.js';
+import type { Sample } from './sample.js';
+
+/** Options of {@link PackBuilder}. */
+export interface PackOptions {
+  /** Row capacity in tokens. */
+  seqLen: number;
+  /**
+   * `greedy`: documents fill the open row in order; one that does not fit closes it.
+   * `best-fit`: up to `openRows` rows stay open and each document goes to the fullest row it
+   * fits in (best-fit decreasing's online form; fewer wasted tokens, order less preserved).
+   */
+  algorithm: 'greedy' | 'best-fit';
+  /** Rows kept open by `best-fit` (memory: openRows × seqLen tokens). */
+  openRows: number;
+  /**
+   * Documents longer than `seqLen`: `split` into full rows plus a packed tail piece, `truncate`
+   * to their first `seqLen` tokens, or `drop` (counted as `too_long`).
+   */
+  longDocuments: 'split' | 'truncate' | 'drop';
+  /** Record `doc_sources` per row. */
+  withSources: boolean;
+}
+
+/**
+ * `pack`: whole documents placed into rows of at most `seqLen` tokens, boundaries kept in
+ * `doc_lengths` (Index-1.9B / ProLong style). Rows are not padded; the manifest reports the fill
+ * ratio. Deterministic: the same documents in the same order give the same rows.
+ */
+export class PackBuilder implements SampleBuilder {
+  readonly name = 'pack';
+  readonly stats = emptyBuilderStats();
+  /** Open rows, oldest first. */
+  private rows: RowAssembler[] = [];
+
+  constructor(private readonly opts: PackOptions) {
+    if (!Number.isInteger(opts.seqLen) || opts.seqLen < 1) throw new Error(`seqLen must be a positive integer, got ${opts.seqLen}`);
+    if (!Number.isInteger(opts.openRows) || opts.openRows < 1) throw new Error(`openRows must be a positive integer, got ${opts.openRows}`);
+  }
+
+  push(doc: TokDoc): Sample[] {
+    const st = this.stats;
+    const { seqLen } = this.opts;
+    st.documents++;
+    st.tokensIn += doc.tokens.length;
+    const out: Sample[] = [];
+    let tokens = doc.tokens;
+    if (tokens.length > seqLen) {
+      if (this.opts.longDocuments === 'drop') {
+        st.dropped.too_long = (st.dropped.too_long ?? 0) + 1;
+        st.tokensDropped += tokens.length;
+        return out;
+      }
+      if (this.opts.longDocuments === 'truncate') {
+        st.tokensDropped += tokens.length - seqLen;
+        tokens = tokens.subarray(0, seqLen);
+      } else {
+        st.splitDocuments++;
+        if (this.opts.algorithm === 'greedy') {
+          // Greedy keeps document order: the open row goes out before this document's full rows.
+          for (const r of this.rows) out.push(recordRow(st, r.take(), this.opts.withSources));
+          this.rows = [];
+        }
+        let off = 0;
+        for (; tokens.length - off >= seqLen; off += seqLen) {
+          const full = new RowAssembler(seqLen);
+          full.add(tokens.subarray(off, off + seqLen), doc.source);
+          out.push(recordRow(st, full.take(), this.opts.withSources));
+        }
+        tokens = tokens.subarray(off);
+        st.written++;
+        if (tokens.length === 0) return out;
+        this.place(tokens, doc.source, out);
+        return out;
+      }
+    }
+    st.written++;
+    this.place(tokens, doc.source, out);
+    return out;
+  }
+
+  finish(): Sample[] {
+    const out = this.rows.map((r) => recordRow(this.stats, r.take(), this.opts.withSources));
+    this.rows = [];
+    return out;
+  }
+
+  /** Puts a piece of at most seqLen tokens into an open row, closing rows as the algorithm says. */
+  private place(tokens: Int32Array, source: string, out: Sample[]): void {
+    let target: RowAssembler | undefined;
+    if (this.opts.algorithm === 'greedy') {
+      target = this.rows[0];
+      if (target && target.free < tokens.length) {
+        out.push(recordRow(this.stats, target.take(), this.opts.withSources));
+        this.rows = [];
+        target = undefined;
+      }
+    } else {
+      for (const r of this.rows) if (r.free >= tokens.length && (!target || r.free < target.free)) target = r;
+      if (!target && this.rows.length >= this.opts.openRows) {
+        // Close the fullest open row (the oldest among equals) to make room.
+        let fullest = 0;
+        for (let i = 1; i < this.rows.length; i++) if (this.rows[i]!.free < this.rows[fullest]!.free) fullest = i;
+        out.push(recordRow(this.stats, this.rows[fullest]!.take(), this.opts.withSources));
+        this.rows.splice(fullest, 1);
+      }
+    }
+    if (!target) {
+      target = new RowAssembler(this.opts.seqLen);
+      this.rows.push(target);
+    }
+    target.add(tokens, source);
+    if (target.free === 0) {
+      out.push(recordRow(this.stats, target.take(), this.opts.withSources));
+      this.rows.splice(this.rows.indexOf(target), 1);
+    }
+  }
+}
