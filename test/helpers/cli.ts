@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from './corpus.js';
+
+/** What a CLI run returned. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `skein <args>` (the built bin) in `cwd` without a TTY, as a user's shell would. */
+export function skein(args: string[], cwd = ROOT): CliResult {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'skein.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A new empty temporary folder, removed when the process exits. */
+export function tempDir(prefix = 'skein-test-'): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.on('exit', () => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+/** The shard sha256s a build's manifest lists, in order. */
+export function shardHashes(dir: string): string[] {
+  const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { shards: Array<{ sha256: string }> };
+  return m.shards.map((s) => s.sha256);
+}
+
+/** A build's manifest as parsed JSON. */
+export function manifestOf(dir: string): any {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+}
