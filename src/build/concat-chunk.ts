@@ -1,5 +1,6 @@
 import type { TokDoc } from '../tokenize/tok-doc.js';
-import { emptyBuilderStats, recordRow, type SampleBuilder } from './builder.js';
+import type { Transform } from 'node:stream';
+import { builderStage, emptyBuilderStats, recordRow, type SampleBuilder } from './builder.js';
 import { RowAssembler } from './row-assembler.js';
 import type { Sample } from './sample.js';
 
@@ -71,4 +72,9 @@ export class ConcatChunkBuilder implements SampleBuilder {
     this.firstPieces = [];
     return recordRow(st, this.row.take(), this.opts.withSources);
   }
+}
+
+/** The concat-chunk stage as a Node Transform (TokDoc → Sample). */
+export function concatChunk(opts: ConcatChunkOptions): Transform {
+  return builderStage(new ConcatChunkBuilder(opts));
 }

@@ -1,5 +1,6 @@
 import type { TokDoc } from '../tokenize/tok-doc.js';
-import { emptyBuilderStats, recordRow, type SampleBuilder } from './builder.js';
+import type { Transform } from 'node:stream';
+import { builderStage, emptyBuilderStats, recordRow, type SampleBuilder } from './builder.js';
 import { RowAssembler } from './row-assembler.js';
 import type { Sample } from './sample.js';
 
@@ -117,4 +118,9 @@ export class PackBuilder implements SampleBuilder {
       this.rows.splice(this.rows.indexOf(target), 1);
     }
   }
+}
+
+/** The pack stage as a Node Transform (TokDoc → Sample). */
+export function pack(opts: PackOptions): Transform {
+  return builderStage(new PackBuilder(opts));
 }

@@ -81,3 +81,8 @@ export class TokenizeStage extends Transform {
     }
   }
 }
+
+/** The tokenize stage as a Node Transform (Doc → TokDoc); see {@link TokenizeStage}. */
+export function tokenize(engine: TokenizerEngine, opts: TokenizeStageOptions): TokenizeStage {
+  return new TokenizeStage(engine, opts);
+}
