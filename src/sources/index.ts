@@ -1,0 +1,17 @@
+/**
+ * Sources: turn input files (JSONL plain/gzip/zstd, Parquet, ZIP; files, folders, globs) into a
+ * stream of {@link Doc}s, with bad input handled by a {@link RejectSink} policy.
+ *
+ * Most callers need {@link expandInputs} and {@link readDocs} (or {@link docStream}); the
+ * per-format readers and {@link recordToDoc} are exported for composing custom inputs.
+ */
+export type { ChatMessage, Doc, FieldMap } from './doc.js';
+export { expandInputs, type ExpandOptions, type InputFile } from './expand-inputs.js';
+export { getPath } from './field-path.js';
+export { detectFormat, inputName, SUPPORTED_EXTENSIONS, type DetectedFormat, type InputCompression, type InputFormat } from './input-format.js';
+export { readJsonl, readJsonlFile } from './jsonl-reader.js';
+export { readParquetFile } from './parquet-reader.js';
+export { readZipFile } from './zip-reader.js';
+export { docStream, readDocs, type ReadOptions } from './read-docs.js';
+export { locate, stableId, type FileReport, type ReaderContext } from './reader-context.js';
+export { recordToDoc } from './record-to-doc.js';

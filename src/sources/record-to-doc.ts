@@ -1,0 +1,53 @@
+import type { Doc } from './doc.js';
+import { getPath } from './field-path.js';
+import { locate, stableId, type ReaderContext } from './reader-context.js';
+
+const NON_SPACE = /\S/;
+
+/** A name for the type of a field value, for messages (`number`, `null`, `array`, `object`). */
+export function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Uint8Array) return 'binary';
+  return typeof value;
+}
+
+/**
+ * Turns one parsed record into a {@link Doc} using the field map of `ctx`, or reports why it
+ * cannot: a missing (or null) text is `missing_text`, a text that is not a string is
+ * `non_string_text` (both through `ctx.rejects.reject`, which throws under `fail`), and a text
+ * with no non-whitespace character is dropped as `empty` (never an error). Returns undefined
+ * when the record yields no document.
+ *
+ * The id is the record's id field (a string, or a number or bigint turned into a string);
+ * when absent or empty it is the stable `file:line` / `file#row`. The source is the source
+ * field when it is a non-empty string, else `ctx.sourceName`.
+ */
+export function recordToDoc(record: Record<string, unknown>, ctx: ReaderContext, at: { line: number } | { row: number }): Doc | undefined {
+  const { fields } = ctx;
+  const textPath = fields.text || 'text';
+  const text = getPath(record, textPath);
+  if (typeof text !== 'string') {
+    if (text === undefined || text === null) {
+      ctx.rejects.reject('missing_text', locate(ctx, at), `no text at field "${textPath}"${text === null ? ' (it is null)' : ''}`);
+    } else {
+      ctx.rejects.reject('non_string_text', locate(ctx, at), `field "${textPath}" is a ${describeType(text)}, not a string`);
+    }
+    return undefined;
+  }
+  if (!NON_SPACE.test(text)) {
+    ctx.rejects.drop('empty');
+    return undefined;
+  }
+  const rawId = getPath(record, fields.id || 'id');
+  let id: string;
+  if (typeof rawId === 'string' && rawId !== '') id = rawId;
+  else if (typeof rawId === 'number' || typeof rawId === 'bigint') id = String(rawId);
+  else id = stableId(ctx, at);
+  let source = ctx.sourceName;
+  if (fields.source) {
+    const s = getPath(record, fields.source);
+    if (typeof s === 'string' && s !== '') source = s;
+  }
+  return { id, text, source, loc: locate(ctx, at) };
+}

@@ -1,0 +1,125 @@
+// Shared test helpers for the sources tests: fixture paths, collecting documents, a tiny ZIP writer.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import type { Doc } from '../../src/sources/doc.js';
+import { expandInputs } from '../../src/sources/expand-inputs.js';
+import { readDocs, type ReadOptions } from '../../src/sources/read-docs.js';
+import type { FileReport } from '../../src/sources/reader-context.js';
+import { RejectSink, type OnError } from '../../src/util/reject-sink.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const FIXTURES = join(ROOT, 'fixtures');
+export const fixture = (...parts: string[]): string => join(FIXTURES, ...parts);
+
+/** fixtures/expected/*.json */
+export function expected<T = any>(name: string): T {
+  return JSON.parse(readFileSync(fixture('expected', name), 'utf8')) as T;
+}
+
+export const sha256 = (s: string | Uint8Array): string => createHash('sha256').update(s).digest('hex');
+
+/** Reads `paths` (files or patterns) with readDocs and returns everything observable. */
+export async function readAll(
+  paths: string[],
+  policy: OnError = 'fail',
+  extra: Partial<ReadOptions> = {},
+): Promise<{ docs: Doc[]; rejects: RejectSink; reports: FileReport[]; bytes: number; size: number }> {
+  const files = await expandInputs(paths, { cwd: ROOT });
+  const rejects = extra.rejects ?? new RejectSink(policy);
+  const reports: FileReport[] = [];
+  let bytes = 0;
+  const docs: Doc[] = [];
+  for await (const d of readDocs(files, {
+    fields: { text: 'text' },
+    displayRoot: ROOT,
+    rejects,
+    reports,
+    onBytes: (n) => (bytes += n),
+    ...extra,
+  })) {
+    docs.push(d);
+  }
+  return { docs, rejects, reports, bytes, size: files.reduce((a, f) => a + f.size, 0) };
+}
+
+/** Runs `fn` with a fresh temporary folder that is removed afterwards. */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'skein-test-'));
+  try {
+    return await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(buf: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * Writes a ZIP archive (deflate, or stored for names ending in `/`) with members in the given
+ * order: enough to test member ordering, directories and skipped members without a zip tool.
+ */
+export function makeZip(members: Array<{ name: string; data?: Uint8Array | string }>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const m of members) {
+    const name = Buffer.from(m.name, 'utf8');
+    const raw = typeof m.data === 'string' ? Buffer.from(m.data, 'utf8') : Buffer.from(m.data ?? new Uint8Array(0));
+    const isDir = m.name.endsWith('/');
+    const body = isDir ? raw : deflateRawSync(raw);
+    const method = isDir ? 0 : 8;
+    const crc = crc32(raw);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(method, 8);
+    local.writeUInt32LE(0, 10); // time/date
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(raw.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt32LE(0, 12);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(raw.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(isDir ? 0x10 : 0, 38); // external attributes
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, body);
+    centrals.push(central, name);
+    offset += local.length + name.length + body.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(members.length, 8);
+  end.writeUInt16LE(members.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
