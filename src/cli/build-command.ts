@@ -82,7 +82,7 @@ export function buildSummary(r: BuildResult): string {
     `skein build: ${m.totals.rows} rows (${humanCount(m.totals.tokens)} tokens) in ${m.totals.shards} shard${m.totals.shards === 1 ? '' : 's'} → ${rel}/`,
     `  builder ${m.builder.name}, seq_len ${m.builder.seq_len}, attention ${m.attention}, positions ${m.positions}; tokenizer ${m.tokenizer.name} (${m.tokenizer.engine})`,
     `  documents: read ${m.documents.read} = written ${m.documents.written} + dropped ${m.documents.read - m.documents.written}${dropped ? ` (${dropped})` : ''}`,
-    `  ${(r.progress.bytesRead / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s: ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s`,
+    `  ${(r.progress.bytesRead / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s (+ ${r.progress.setupSeconds.toFixed(2)} s setup): ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s`,
     ...(m.rejects.count ? [`  ${m.rejects.count} bad records skipped: see ${rel}/rejects.jsonl`] : []),
     `  next: npx skein inspect ${rel}`,
   ].join('\n');

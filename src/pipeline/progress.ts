@@ -12,8 +12,10 @@ export interface BuildProgress {
   rows: number;
   /** Shards finished. */
   shards: number;
-  /** Seconds since the build started. */
+  /** Seconds since the data started to flow (after setup). */
   seconds: number;
+  /** Seconds of setup before that: resolving inputs, loading the tokenizer, preparing the output. */
+  setupSeconds: number;
 }
 
 /** Derived rates of a {@link BuildProgress}. */

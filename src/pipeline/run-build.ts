@@ -63,7 +63,7 @@ function rejectLine(r: Reject): string {
  */
 export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): Promise<BuildResult> {
   const { config, baseDir } = loaded;
-  const started = performance.now();
+  const setupStarted = performance.now();
   const dir = outputDirOf(loaded);
 
   // Resolve everything that can fail on user input before touching the output folder.
@@ -94,7 +94,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     else if (rejectCount === maxLogged + 1) opts.log?.(`more records skipped; see rejects.jsonl`);
   });
 
-  const progress: BuildProgress = { documents: 0, tokens: 0, bytesRead: 0, bytesTotal, rows: 0, shards: 0, seconds: 0 };
+  const started = performance.now();
+  const progress: BuildProgress = { documents: 0, tokens: 0, bytesRead: 0, bytesTotal, rows: 0, shards: 0, seconds: 0, setupSeconds: (started - setupStarted) / 1000 };
   const reports: FileReport[] = [];
   const sourceDocs: Record<string, number> = {};
   const docHist = new LengthHistogram();

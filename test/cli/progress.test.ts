@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { progressReporter } from '../../src/cli/progress-reporter.js';
 import { progressLine, progressRates } from '../../src/pipeline/progress.js';
 
-const snap = (seconds: number, bytesRead: number) => ({ documents: 1000, tokens: 2_000_000, bytesRead, bytesTotal: 100e6, rows: 10, shards: 1, seconds });
+const snap = (seconds: number, bytesRead: number) => ({ documents: 1000, tokens: 2_000_000, bytesRead, bytesTotal: 100e6, rows: 10, shards: 1, seconds, setupSeconds: 1 });
 
 test('rates and ETA come from bytes read against the total input size', () => {
   const r = progressRates(snap(10, 25e6));

