@@ -6,6 +6,10 @@ import { topLevelKey } from './field-path.js';
 import { fileRangeBuffer, type FileRangeBuffer } from './file-range-buffer.js';
 import { locate, type ReaderContext } from './reader-context.js';
 import { recordToDoc } from './record-to-doc.js';
+import { strictStringFromBytes } from './strict-utf8.js';
+
+/** String values are decoded strictly so invalid UTF-8 is reported, never replaced silently. */
+const parsers = { stringFromBytes: strictStringFromBytes };
 
 /**
  * Reads a Parquet file as documents, one row group at a time (memory is bounded by the largest
@@ -88,7 +92,7 @@ export async function* readParquetFile(path: string, ctx: ReaderContext): AsyncG
       if (groupRows === 0) continue;
       let rows: Record<string, unknown>[];
       try {
-        rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, columns, compressors });
+        rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, columns, compressors, parsers });
         if (rows.length !== groupRows) throw new Error(`decoded ${rows.length} rows, expected ${groupRows}`);
       } catch (err) {
         countRead();

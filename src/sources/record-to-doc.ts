@@ -1,6 +1,7 @@
 import type { Doc } from './doc.js';
 import { getPath } from './field-path.js';
 import { locate, stableId, type ReaderContext } from './reader-context.js';
+import { InvalidUtf8 } from './strict-utf8.js';
 
 const NON_SPACE = /\S/;
 
@@ -27,6 +28,10 @@ export function recordToDoc(record: Record<string, unknown>, ctx: ReaderContext,
   const { fields } = ctx;
   const textPath = fields.text || 'text';
   const text = getPath(record, textPath);
+  if (text instanceof InvalidUtf8) {
+    ctx.rejects.reject('invalid_utf8', locate(ctx, at), `field "${textPath}" is not valid UTF-8 (first bad byte 0x${text.byte.toString(16).padStart(2, '0')} at byte ${text.offset} of the value)`);
+    return undefined;
+  }
   if (typeof text !== 'string') {
     if (text === undefined || text === null) {
       ctx.rejects.reject('missing_text', locate(ctx, at), `no text at field "${textPath}"${text === null ? ' (it is null)' : ''}`);
@@ -40,14 +45,20 @@ export function recordToDoc(record: Record<string, unknown>, ctx: ReaderContext,
     return undefined;
   }
   const rawId = getPath(record, fields.id || 'id');
+  const rawSource = fields.source ? getPath(record, fields.source) : undefined;
+  for (const [name, v] of [[fields.id || 'id', rawId], [fields.source, rawSource]] as const) {
+    if (v instanceof InvalidUtf8) {
+      ctx.rejects.reject('invalid_utf8', locate(ctx, at), `field "${name}" is not valid UTF-8 (first bad byte 0x${v.byte.toString(16).padStart(2, '0')} at byte ${v.offset} of the value)`);
+      return undefined;
+    }
+  }
   let id: string;
   if (typeof rawId === 'string' && rawId !== '') id = rawId;
   else if (typeof rawId === 'number' || typeof rawId === 'bigint') id = String(rawId);
   else id = stableId(ctx, at);
   let source = ctx.sourceName;
   if (fields.source) {
-    const s = getPath(record, fields.source);
-    if (typeof s === 'string' && s !== '') source = s;
+    if (typeof rawSource === 'string' && rawSource !== '') source = rawSource;
   }
   return { id, text, source, loc: locate(ctx, at) };
 }
