@@ -66,7 +66,8 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
   if (flags.seqLen) section('builder').seq_len = flags.seqLen;
   if (flags.seed !== undefined) raw.seed = flags.seed;
   if (flags.onError) raw.on_error = flags.onError;
-  return { config: validateConfig(raw, file), baseDir: path.dirname(path.resolve(file)), file };
+  // Inputs named on the command line are shown relative to the working directory.
+  return { config: validateConfig(raw, file), baseDir: path.dirname(path.resolve(file)), file, displayRoot: flags.input ? process.cwd() : undefined };
 }
 
 /** The end-of-build summary printed to stdout. */
@@ -84,6 +85,7 @@ export function buildSummary(r: BuildResult): string {
     `  documents: read ${m.documents.read} = written ${m.documents.written} + dropped ${m.documents.read - m.documents.written}${dropped ? ` (${dropped})` : ''}`,
     `  ${(r.progress.bytesRead / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s (+ ${r.progress.setupSeconds.toFixed(2)} s setup): ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s`,
     ...(m.rejects.count ? [`  ${m.rejects.count} bad records skipped: see ${rel}/rejects.jsonl`] : []),
+    ...(m.totals.rows === 0 ? ['  warning: no rows were written: the inputs hold no documents or all were dropped (see the counts above)'] : []),
     `  next: npx skein inspect ${rel}`,
   ].join('\n');
 }

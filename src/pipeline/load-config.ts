@@ -11,6 +11,8 @@ export interface LoadedConfig {
   baseDir: string;
   /** The file it came from, if any. */
   file?: string;
+  /** Folder that input paths in ids and error messages are shown relative to (default `baseDir`). */
+  displayRoot?: string;
 }
 
 /** Formats a zod issue path as a key path: `builder.seq_len`, `inputs[0].fields.text`. */

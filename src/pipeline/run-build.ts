@@ -104,7 +104,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   async function* allDocs(): AsyncGenerator<Doc> {
     for (const { input, files } of groups) {
       const fields = { text: input.fields.text, id: input.fields.id, source: input.fields.source };
-      yield* readDocs(files, { fields, name: input.name, rejects, reports, displayRoot: baseDir, onBytes: (n) => (progress.bytesRead += n) });
+      yield* readDocs(files, { fields, name: input.name, rejects, reports, displayRoot: loaded.displayRoot ?? baseDir, onBytes: (n) => (progress.bytesRead += n) });
     }
   }
 

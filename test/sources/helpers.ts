@@ -1,4 +1,5 @@
 // Shared test helpers for the sources tests: fixture paths, collecting documents, a tiny ZIP writer.
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,19 @@ export function expected<T = any>(name: string): T {
 }
 
 export const sha256 = (s: string | Uint8Array): string => createHash('sha256').update(s).digest('hex');
+
+/** Asserts that `docs` are exactly the bundled corpus of fixtures/expected/corpus.json: same ids, same texts, same order. */
+export function assertCorpusDocs(docs: Doc[]): void {
+  const corpus = expected('corpus.json');
+  assert.deepEqual(
+    docs.map((d) => d.id),
+    corpus.ids,
+  );
+  assert.deepEqual(
+    docs.map((d) => sha256(d.text!)),
+    corpus.text_sha256,
+  );
+}
 
 /** Reads `paths` (files or patterns) with readDocs and returns everything observable. */
 export async function readAll(
