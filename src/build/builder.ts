@@ -39,7 +39,8 @@ export function recordRow(stats: BuilderStats, row: Sample & { docSources: strin
     stats.sourceTokens[src] = (stats.sourceTokens[src] ?? 0) + row.docLengths[i]!;
   }
   if (withSources) return row;
-  return { inputIds: row.inputIds, docLengths: row.docLengths };
+  const { docSources: _, ...rest } = row;
+  return rest;
 }
 
 /**

@@ -44,7 +44,7 @@ export class ConcatChunkBuilder implements SampleBuilder {
     let pieces = 0;
     while (off < doc.tokens.length) {
       const n = Math.min(this.row.free, doc.tokens.length - off);
-      this.row.add(doc.tokens.subarray(off, off + n), doc.source);
+      this.row.add(doc.tokens.subarray(off, off + n), doc.source, doc.lossMask?.subarray(off, off + n));
       this.firstPieces.push(off === 0);
       off += n;
       pieces++;

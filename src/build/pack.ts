@@ -48,6 +48,7 @@ export class PackBuilder implements SampleBuilder {
     st.tokensIn += doc.tokens.length;
     const out: Sample[] = [];
     let tokens = doc.tokens;
+    let mask = doc.lossMask;
     if (tokens.length > seqLen) {
       if (this.opts.longDocuments === 'drop') {
         st.dropped.too_long = (st.dropped.too_long ?? 0) + 1;
@@ -57,6 +58,7 @@ export class PackBuilder implements SampleBuilder {
       if (this.opts.longDocuments === 'truncate') {
         st.tokensDropped += tokens.length - seqLen;
         tokens = tokens.subarray(0, seqLen);
+        mask = mask?.subarray(0, seqLen);
       } else {
         st.splitDocuments++;
         if (this.opts.algorithm === 'greedy') {
@@ -67,18 +69,19 @@ export class PackBuilder implements SampleBuilder {
         let off = 0;
         for (; tokens.length - off >= seqLen; off += seqLen) {
           const full = new RowAssembler(seqLen);
-          full.add(tokens.subarray(off, off + seqLen), doc.source);
+          full.add(tokens.subarray(off, off + seqLen), doc.source, mask?.subarray(off, off + seqLen));
           out.push(recordRow(st, full.take(), this.opts.withSources));
         }
         tokens = tokens.subarray(off);
+        mask = mask?.subarray(off);
         st.written++;
         if (tokens.length === 0) return out;
-        this.place(tokens, doc.source, out);
+        this.place(tokens, doc.source, mask, out);
         return out;
       }
     }
     st.written++;
-    this.place(tokens, doc.source, out);
+    this.place(tokens, doc.source, mask, out);
     return out;
   }
 
@@ -89,7 +92,7 @@ export class PackBuilder implements SampleBuilder {
   }
 
   /** Puts a piece of at most seqLen tokens into an open row, closing rows as the algorithm says. */
-  private place(tokens: Int32Array, source: string, out: Sample[]): void {
+  private place(tokens: Int32Array, source: string, mask: Uint8Array | undefined, out: Sample[]): void {
     let target: RowAssembler | undefined;
     if (this.opts.algorithm === 'greedy') {
       target = this.rows[0];
@@ -112,7 +115,7 @@ export class PackBuilder implements SampleBuilder {
       target = new RowAssembler(this.opts.seqLen);
       this.rows.push(target);
     }
-    target.add(tokens, source);
+    target.add(tokens, source, mask);
     if (target.free === 0) {
       out.push(recordRow(this.stats, target.take(), this.opts.withSources));
       this.rows.splice(this.rows.indexOf(target), 1);

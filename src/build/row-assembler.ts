@@ -1,11 +1,14 @@
 import type { Sample } from './sample.js';
 
 /**
- * Accumulates document pieces into one row: the tokens, the piece lengths and their sources.
+ * Accumulates document pieces into one row: the tokens, the piece lengths, their sources and,
+ * when any piece carries one, the loss mask (pieces without a mask count as all targets).
  * Shared by the builders so that every row is assembled (and its invariants kept) in one place.
  */
 export class RowAssembler {
   private readonly buf: Int32Array;
+  private mask: Uint8Array | undefined;
+  private masked = false;
   private fill = 0;
   private lengths: number[] = [];
   private sources: string[] = [];
@@ -29,19 +32,29 @@ export class RowAssembler {
     return this.lengths.length;
   }
 
-  /** Appends a piece (it must fit). */
-  add(tokens: Int32Array, source: string): void {
+  /** Appends a piece (it must fit), with its loss mask (parallel to `tokens`) if it has one. */
+  add(tokens: Int32Array, source: string, lossMask?: Uint8Array): void {
     if (tokens.length > this.free) throw new Error(`RowAssembler: piece of ${tokens.length} tokens does not fit in ${this.free}`);
+    if (lossMask && lossMask.length !== tokens.length) throw new Error(`RowAssembler: loss mask of ${lossMask.length} for ${tokens.length} tokens`);
     this.buf.set(tokens, this.fill);
+    if (lossMask || this.masked) {
+      this.mask ??= new Uint8Array(this.capacity);
+      if (!this.masked) this.mask.fill(1, 0, this.fill);
+      this.masked = true;
+      if (lossMask) this.mask.set(lossMask, this.fill);
+      else this.mask.fill(1, this.fill, this.fill + tokens.length);
+    }
     this.fill += tokens.length;
     this.lengths.push(tokens.length);
     this.sources.push(source);
   }
 
-  /** Emits the row (copying its tokens, with its sources) and empties the assembler. */
+  /** Emits the row (copying its tokens, with its sources and loss mask) and empties the assembler. */
   take(): Sample & { docSources: string[] } {
-    const s = { inputIds: this.buf.slice(0, this.fill), docLengths: Int32Array.from(this.lengths), docSources: this.sources };
+    const s: Sample & { docSources: string[] } = { inputIds: this.buf.slice(0, this.fill), docLengths: Int32Array.from(this.lengths), docSources: this.sources };
+    if (this.masked) s.lossMask = this.mask!.slice(0, this.fill);
     this.fill = 0;
+    this.masked = false;
     this.lengths = [];
     this.sources = [];
     return s;

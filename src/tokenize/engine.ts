@@ -36,4 +36,10 @@ export interface TokenizerEngine {
   decode(ids: ArrayLike<number>): Promise<string>;
   /** The string of one id (for displays), or undefined if the id is unknown. */
   idToToken(id: number): string | undefined;
+  /**
+   * The id of one token string, special tokens included (`<|eot_id|>`), or undefined when the
+   * string is not a single token. Chat templates and markers use it to insert control tokens
+   * by id, since document text never produces them.
+   */
+  tokenToId(token: string): number | undefined;
 }

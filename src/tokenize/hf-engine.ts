@@ -119,5 +119,8 @@ export async function loadHfEngine(opts: HfEngineOptions): Promise<TokenizerEngi
     idToToken(id) {
       return full.idToToken(id) ?? undefined;
     },
+    tokenToId(token) {
+      return full.tokenToId(token) ?? undefined;
+    },
   };
 }

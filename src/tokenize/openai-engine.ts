@@ -42,6 +42,10 @@ export async function loadOpenAIEngine(name: string, encoding: OpenAIEncoding): 
     async decode(ids) {
       return mod.decode(Array.from(ids));
     },
+    tokenToId(token) {
+      const ids = mod.encode(token, { allowedSpecial: 'all' });
+      return ids.length === 1 ? ids[0] : undefined;
+    },
     idToToken(id) {
       try {
         return mod.decode([id]);

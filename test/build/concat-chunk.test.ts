@@ -62,3 +62,10 @@ test('property: rows are exactly seqLen, their concatenation is the documents mi
     { numRuns: 500 },
   );
 });
+
+test('loss masks travel with their tokens; pieces without a mask are all targets; rows without any mask have none', () => {
+  const b = new ConcatChunkBuilder({ seqLen: 4, remainder: 'keep', withSources: false });
+  const masked: TokDoc = { id: 'chat', source: 's', tokens: Int32Array.from([1, 2, 3]), lossMask: Uint8Array.from([0, 0, 1]) };
+  const rows = run(b, [doc('a', [9, 9]), masked, doc('b', [7, 7, 7, 7, 7])]);
+  assert.deepEqual(rows.map((r) => (r.lossMask ? Array.from(r.lossMask) : null)), [[1, 1, 0, 0], [1, 1, 1, 1], null]);
+});

@@ -91,3 +91,9 @@ test('property: every token of every document is written exactly once, in order 
     { numRuns: 500 },
   );
 });
+
+test('pack keeps each piece\'s loss mask aligned, also across a split', () => {
+  const long: TokDoc = { id: 'c', source: 's', tokens: Int32Array.from([1, 2, 3, 4, 5, 6]), lossMask: Uint8Array.from([0, 1, 0, 1, 0, 1]) };
+  const { rows } = run({ seqLen: 4, algorithm: 'greedy', openRows: 1, longDocuments: 'split', withSources: false }, [long, doc(1, 2)]);
+  assert.deepEqual(rows.map((r) => Array.from(r.lossMask ?? [])), [[0, 1, 0, 1], [0, 1, 1, 1]]);
+});

