@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { lengthStats, type LengthStats } from '../pipeline/length-stats.js';
+import { humanCount } from '../pipeline/progress.js';
+import { histogramChartSvg, humanSize, LENGTH_THRESHOLDS, lengthSentence, renderHistogram, sharesUnder, type Histogram } from '../shards/index.js';
+import { expandInputs } from '../sources/expand-inputs.js';
+import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
+import { loadTokenizer } from '../tokenize/load-tokenizer.js';
+import { UserError } from '../util/errors.js';
+import { positiveInt } from './parse-number.js';
+
+interface StatsFlags {
+  tokenizer: string;
+  textField: string;
+  idField: string;
+  sourceField?: string;
+  name?: string;
+  chart?: string;
+  maxDocs?: number;
+  onError: 'fail' | 'skip';
+  json?: boolean;
+  bins: boolean;
+}
+
+/** A share for the table: never rounded up to 100% or down to 0% when it is not exactly that. */
+function shareCell(s: number): string {
+  if (s === 0 || s === 1) return `${s * 100}%`;
+  if (s > 0.995) return '>99%';
+  if (s < 0.005) return '<1%';
+  return `${Math.round(s * 100)}%`;
+}
+
+/** The `under 1K … under 128K` table: one row per source, the share of its documents under each length. */
+export function underTable(rows: Array<{ name: string; histogram: Histogram }>): string[] {
+  const w = Math.max(6, ...rows.map((r) => r.name.length));
+  const head = `  ${'source'.padEnd(w)}  ${'docs'.padStart(8)}  ${'tokens'.padStart(7)}  ${'mean'.padStart(7)}  ${LENGTH_THRESHOLDS.map((t) => `<${humanSize(t)}`.padStart(6)).join(' ')}`;
+  const lines = [head];
+  for (const r of rows) {
+    const h = r.histogram;
+    const shares = sharesUnder(h).map((s) => shareCell(s).padStart(6));
+    lines.push(`  ${r.name.padEnd(w)}  ${String(h.count).padStart(8)}  ${humanCount(h.sum).padStart(7)}  ${Math.round(h.mean).toString().padStart(7)}  ${shares.join(' ')}`);
+  }
+  return lines;
+}
+
+/** The report `skein stats` prints. */
+export function statsReport(s: LengthStats, tokenizer: string, bins: boolean): string[] {
+  const rows = Object.entries(s.sources).map(([name, histogram]) => ({ name, histogram }));
+  const lines = [`document lengths in ${tokenizer} tokens (BOS/EOS as a build adds them)${s.truncated ? ', first documents only (--max-docs)' : ''}:`, ''];
+  lines.push(...underTable(rows.length > 1 ? [...rows, { name: 'all', histogram: s.all }] : rows), '');
+  for (const r of rows) {
+    lines.push(`${r.name}: ${lengthSentence(r.histogram)}`);
+    if (bins) for (const l of renderHistogram(r.histogram, 32)) lines.push(`  ${l}`);
+  }
+  if (rows.length > 1) lines.push(`all: ${lengthSentence(s.all)}`);
+  const dropped = Object.entries(s.dropped);
+  if (dropped.length) lines.push(`not measured: ${dropped.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  return lines;
+}
+
+/** `skein stats <inputs...>`: document-length histograms per source, printed and drawn as SVG. */
+export function statsCommand(): Command {
+  return new Command('stats')
+    .description('Document-length statistics in tokens, per source: the share under 1K…128K, histograms, and an SVG chart.')
+    .argument('<inputs...>', 'input files, folders or globs (.jsonl[.gz|.zst], .parquet, .zip)')
+    .requiredOption('-t, --tokenizer <name>', 'llama3, llama2, qwen3, o200k_base, an npm package or a tokenizer.json path')
+    .option('--text-field <path>', 'dotted path of the text field', 'text')
+    .option('--id-field <path>', 'dotted path of the id field', 'id')
+    .option('--source-field <path>', 'dotted path of the source-name field, e.g. meta.redpajama_set_name (default: one source per file name)')
+    .option('--name <name>', 'source name for records without a source field')
+    .option('--chart <file.svg>', 'write the histograms as an SVG chart')
+    .option('--max-docs <n>', 'measure only the first N documents', positiveInt('--max-docs'))
+    .addOption(new Option('--on-error <policy>', 'bad records: fail or skip').choices(['fail', 'skip']).default('fail'))
+    .option('--no-bins', 'leave out the per-bucket bars')
+    .option('--json', 'print the histograms as JSON')
+    .action(async (inputs: string[], flags: StatsFlags) => {
+      if (flags.chart && !flags.chart.toLowerCase().endsWith('.svg')) throw new UserError(`--chart ${flags.chart}: skein writes SVG charts; give a file name ending in .svg`);
+      const files = await expandInputs(inputs.map((p) => path.resolve(p)));
+      const t = flags.tokenizer;
+      const engine = await loadTokenizer({ name: t.startsWith('.') || t.startsWith('/') || t.endsWith('.json') ? path.resolve(t) : t });
+      const policy = resolveBosEos(engine.info, 'auto', 'auto');
+      const stats = await lengthStats({
+        files,
+        fields: { text: flags.textField, id: flags.idField, source: flags.sourceField },
+        name: flags.name,
+        engine,
+        policy,
+        onError: flags.onError,
+        maxDocs: flags.maxDocs,
+        displayRoot: process.cwd(),
+      });
+      const out = (s: string) => process.stdout.write(`${s}\n`);
+      if (flags.json) out(JSON.stringify({ tokenizer: engine.info.name, ...stats }, null, 2));
+      else for (const l of statsReport(stats, engine.info.name, flags.bins)) out(l);
+      if (flags.chart) {
+        const series = Object.entries(stats.sources).map(([name, histogram]) => ({ name, histogram }));
+        const svg = histogramChartSvg(series, { title: `Document lengths (${engine.info.name} tokens)`, markers: [4096, 32768] });
+        fs.mkdirSync(path.dirname(path.resolve(flags.chart)), { recursive: true });
+        fs.writeFileSync(flags.chart, svg);
+        if (!flags.json) out(`chart: ${flags.chart}`);
+      }
+    });
+}

@@ -1,0 +1,414 @@
+import type { Augmenter } from '../augment/augmenter.js';
+import type { BuilderStats, SampleBuilder } from '../build/builder.js';
+import type { Sample } from '../build/sample.js';
+import { codePoints, type Mixer, type MixerState } from '../mix/mixer.js';
+import type { RowOrder } from '../mix/row-order.js';
+import type { ColumnSet } from '../shards/columns.js';
+import { LengthHistogram, type Histogram } from '../shards/histogram.js';
+import { ShardWriter, type ShardInfo } from '../shards/shard-writer.js';
+import type { FileReport } from '../sources/reader-context.js';
+import { docChars, encodeDocs } from '../tokenize/encode-docs.js';
+import type { TokenizerEngine } from '../tokenize/engine.js';
+import { tokenizeOutcome, type TokenizeOutcome, type TokenizeStageOptions } from '../tokenize/tokenize-stage.js';
+import type { Reject } from '../util/reject-sink.js';
+import { RejectSink } from '../util/reject-sink.js';
+import type { StateValue } from '../util/state-codec.js';
+import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { DocSource, type DocBatch, type ReaderSnapshot, type SourcedDoc } from './doc-source.js';
+import type { BuildFingerprint } from './fingerprint.js';
+import type { KillHook } from './kill-hook.js';
+import type { BuildProgress } from './progress.js';
+import type { ReadPlan } from './read-plan.js';
+import { RejectsFile } from './rejects-file.js';
+import { SourceHistograms, type SourceHistogramsJSON } from './source-histograms.js';
+import type { SubsetChoice } from './subset-scan.js';
+import type { CurriculumSort, CurriculumState } from './curriculum-sort.js';
+
+/** Everything the run loop drives, made by `runBuild` from the config. */
+export interface LoopParts {
+  dir: string;
+  seed: number;
+  plan: ReadPlan;
+  subsets: ReadonlyMap<number, SubsetChoice>;
+  policy: 'fail' | 'skip';
+  displayRoot: string;
+  engine: TokenizerEngine;
+  /** The tokenize stage's options (BOS/EOS policy, chat renderer, chat length cap). */
+  tokenize: TokenizeStageOptions;
+  /** Documents and characters per tokenizer call (also the granularity of checkpoints). */
+  batchDocs: number;
+  batchChars: number;
+  mixer: Mixer;
+  builder: SampleBuilder;
+  augmenters: readonly Augmenter[];
+  /** Give every row a loss mask (the output has a `loss_mask` column). */
+  fillLossMask: boolean;
+  order: RowOrder;
+  /** The ascending-length curriculum (an external sort of all rows), when configured. */
+  curriculum?: CurriculumSort;
+  columns: ColumnSet;
+  shardTokens: number;
+  batchRows: number;
+  fingerprint: BuildFingerprint;
+  /** The config as compared between runs, stored in checkpoints for messages. */
+  comparableConfig: unknown;
+  /** The checkpoint to resume from. */
+  resume?: Checkpoint;
+  progress: BuildProgress;
+  log?: (line: string) => void;
+  maxLoggedRejects: number;
+  kill?: KillHook;
+}
+
+/** What the loop hands back for the manifest. */
+export interface LoopResult {
+  /** All shards of the build, in order (those kept from before a resume included). */
+  shards: ShardInfo[];
+  /** Reader counters where reading ended (the end of the input, or the document that filled the last budget). */
+  reader: ReaderSnapshot;
+  /** Reports of every input read, in order. */
+  reports: FileReport[];
+  /** Documents dropped by tokenization: `empty`, `too_long`. */
+  tokenizeDrops: Record<string, number>;
+  documentTokens: Histogram;
+  sampleTokens: Histogram;
+  sources: SourceHistogramsJSON;
+  /** Documents passed to the builder, by source. */
+  sourceDocs: Record<string, number>;
+  /** Whether reading stopped early because every budget was full. */
+  stoppedEarly: boolean;
+  /** Where the build resumed: shards and rows kept from the checkpoint. */
+  resumedFrom?: { shards: number; rows: number; checkpoint: number };
+}
+
+/** The loop's state at a document boundary: what a checkpoint stores. */
+interface LoopState {
+  reader: ReaderSnapshot;
+  mixer: MixerState;
+  builderStats: BuilderStats;
+  builderCarry: StateValue | null;
+  augmentStats: Array<Record<string, number>>;
+  order: { pushed: number; shuffle: Sample[]; group: Sample[] };
+  curriculum: CurriculumState | null;
+  rowsBuilt: number;
+  rowsEmitted: number;
+  tokenizeDrops: Record<string, number>;
+  tokens: number;
+  consumed: number;
+  documentTokens: Histogram;
+  sampleTokens: Histogram;
+  sources: SourceHistogramsJSON;
+  sourceDocs: Record<string, number>;
+}
+
+/** A sample as a checkpoint stores it. */
+function sampleState(s: Sample): StateValue {
+  return { input_ids: s.inputIds, doc_lengths: s.docLengths, position_ids: s.positionIds ?? null, loss_mask: s.lossMask ?? null, doc_sources: s.docSources ?? null };
+}
+
+/** The inverse of {@link sampleState}. */
+function sampleOf(v: StateValue): Sample {
+  const o = v as { input_ids: Int32Array; doc_lengths: Int32Array; position_ids: Int32Array | null; loss_mask: Uint8Array | null; doc_sources: string[] | null };
+  const s: Sample = { inputIds: o.input_ids, docLengths: o.doc_lengths };
+  if (o.position_ids) s.positionIds = o.position_ids;
+  if (o.loss_mask) s.lossMask = o.loss_mask;
+  if (o.doc_sources) s.docSources = o.doc_sources;
+  return s;
+}
+
+/** Encodes a loop state (and the frozen input reports) for a checkpoint. */
+function encodeLoopState(st: LoopState, reports: readonly FileReport[]): StateValue {
+  return {
+    ...(st as unknown as Record<string, StateValue>),
+    order: { pushed: st.order.pushed, shuffle: st.order.shuffle.map(sampleState), group: st.order.group.map(sampleState) },
+    curriculum: st.curriculum ? { runs: st.curriculum.runs as unknown as StateValue, buffer: st.curriculum.buffer.map(sampleState) } : null,
+    reports: reports.slice(0, st.reader.reportsDone) as unknown as StateValue,
+  };
+}
+
+/** Decodes what {@link encodeLoopState} stored. */
+function decodeLoopState(v: StateValue): { state: LoopState; reports: FileReport[] } {
+  const o = v as unknown as LoopState & { order: { pushed: number; shuffle: StateValue[]; group: StateValue[] }; curriculum: { runs: ShardInfo[]; buffer: StateValue[] } | null; reports: FileReport[] };
+  const { reports, ...rest } = o;
+  const state: LoopState = {
+    ...rest,
+    order: { pushed: o.order.pushed, shuffle: o.order.shuffle.map(sampleOf), group: o.order.group.map(sampleOf) },
+    curriculum: o.curriculum ? { runs: o.curriculum.runs, buffer: o.curriculum.buffer.map(sampleOf) } : null,
+  };
+  return { state, reports };
+}
+
+/** Serialises a reject's location for the log. */
+function describeReject(r: Reject): string {
+  return RejectSink.describe(r);
+}
+
+/**
+ * The resumable run loop: reads documents in batches ({@link DocSource}), tokenizes each batch
+ * with one engine call, and passes every document, in input order, through the mixer, the
+ * builder, the augmenters and the row order into the shard writer.
+ *
+ * Checkpoints: the loop keeps the complete state as it was at the start of the current batch
+ * (reader counters, mixer, builder carry-over and stats, row order buffer, counters and
+ * histograms: all at one document boundary). When a shard is finished, that state, the list of
+ * finished shards and their row count go into `.skein/resume.json`. Resuming restores the
+ * state, re-reads from its input position and drops the rows that are already in finished
+ * shards: the rows written after that are the same bytes an uninterrupted build writes, and
+ * the work redone is at most the unfinished shard plus one batch.
+ *
+ * Reading stops early, exactly at the document that fills the last budget, when the mixer has
+ * budgets; the reader's counters at that document are the ones reported.
+ */
+export async function runLoop(p: LoopParts): Promise<LoopResult> {
+  const rejectsFile = new RejectsFile(p.dir);
+  const restored = p.resume ? decodeLoopState(p.resume.state) : undefined;
+  const source = new DocSource(
+    {
+      plan: p.plan,
+      seed: p.seed,
+      policy: p.policy,
+      displayRoot: p.displayRoot,
+      subsets: p.subsets,
+      rejectsLength: () => ({ bytes: rejectsFile.bytes, lines: rejectsFile.lines }),
+      admits: (s) => p.mixer.admits(s),
+      onBytes: (n) => (p.progress.bytesRead += n),
+    },
+    restored ? { snapshot: restored.state.reader, reports: restored.reports } : undefined,
+  );
+  let logged = 0;
+  source.sink.onReject((r) => {
+    rejectsFile.append(r);
+    logged++;
+    if (logged <= p.maxLoggedRejects) p.log?.(`skipped ${describeReject(r)}`);
+    else if (logged === p.maxLoggedRejects + 1) p.log?.('more records skipped; see rejects.jsonl');
+  });
+
+  // The mutable state of the loop.
+  const docHist = restored ? LengthHistogram.fromJSON(restored.state.documentTokens) : new LengthHistogram();
+  const sampleHist = restored ? LengthHistogram.fromJSON(restored.state.sampleTokens) : new LengthHistogram();
+  const srcHist = restored ? SourceHistograms.fromJSON(restored.state.sources) : new SourceHistograms();
+  const sourceDocs: Record<string, number> = restored ? { ...restored.state.sourceDocs } : {};
+  const tokenizeDrops: Record<string, number> = restored ? { ...restored.state.tokenizeDrops } : {};
+  let rowsBuilt = restored?.state.rowsBuilt ?? 0;
+  let rowsEmitted = restored?.state.rowsEmitted ?? 0;
+  let tokens = restored?.state.tokens ?? 0;
+  let consumed = restored?.state.consumed ?? 0;
+  const finished: ShardInfo[] = p.resume ? [...p.resume.shards] : [];
+  let rowsInShards = p.resume?.rowsInShards ?? 0;
+  let seq = p.resume?.seq ?? 0;
+
+  if (restored) {
+    const s = restored.state;
+    rejectsFile.truncateTo(s.reader.rejectBytes, s.reader.rejectLines);
+    logged = s.reader.rejectLines;
+    p.mixer.restore(s.mixer);
+    restoreStats(p.builder.stats, s.builderStats);
+    if (s.builderCarry !== null) {
+      if (!p.builder.restore) throw new Error(`builder ${p.builder.name} has no restore() but its checkpoint holds carried-over state`);
+      p.builder.restore(s.builderCarry);
+    }
+    s.augmentStats.forEach((st, i) => restoreStats(p.augmenters[i]!.stats, st));
+    p.order.restore(s.order);
+    if (s.curriculum) p.curriculum?.restore(s.curriculum);
+  }
+  p.progress.documents = consumed;
+  p.progress.tokens = tokens;
+  p.progress.bytesRead = restored?.state.reader.bytesRead ?? 0;
+  p.progress.rows = rowsEmitted;
+
+  const writer = new ShardWriter(p.dir, {
+    columns: p.columns,
+    shardTokens: p.shardTokens,
+    batchRows: p.batchRows,
+    firstIndex: finished.length,
+    writeEmptyShard: finished.length === 0,
+  });
+  const skipBelow = rowsInShards;
+
+  const capture = (reader: ReaderSnapshot): LoopState => ({
+    reader,
+    mixer: p.mixer.snapshot(),
+    builderStats: structuredClone(p.builder.stats),
+    builderCarry: p.builder.snapshot ? p.builder.snapshot() : null,
+    augmentStats: p.augmenters.map((a) => ({ ...a.stats })),
+    order: p.order.snapshot(),
+    curriculum: p.curriculum ? p.curriculum.snapshot() : null,
+    rowsBuilt,
+    rowsEmitted,
+    tokenizeDrops: { ...tokenizeDrops },
+    tokens,
+    consumed,
+    documentTokens: docHist.toJSON(),
+    sampleTokens: sampleHist.toJSON(),
+    sources: srcHist.toJSON(),
+    sourceDocs: { ...sourceDocs },
+  });
+  let batchStart: LoopState = restored?.state ?? capture(source.snapshot());
+
+  const checkpoint = async (): Promise<void> => {
+    rejectsFile.sync();
+    seq++;
+    await writeCheckpoint(p.dir, {
+      fingerprint: p.fingerprint,
+      config: p.comparableConfig,
+      seq,
+      shards: finished,
+      rowsInShards,
+      state: encodeLoopState(batchStart, source.reports),
+    });
+    p.kill?.hit('checkpoints');
+  };
+
+  const emit = async (row: Sample): Promise<void> => {
+    const ordinal = rowsEmitted++;
+    sampleHist.add(row.inputIds.length);
+    p.progress.rows = rowsEmitted;
+    if (ordinal < skipBelow) return;
+    await writer.write(row);
+    p.kill?.hit('rows');
+    if (writer.shards.length + (p.resume?.shards.length ?? 0) > finished.length) {
+      for (const s of writer.shards.slice(finished.length - (p.resume?.shards.length ?? 0))) {
+        finished.push(s);
+        rowsInShards += s.rows;
+        p.kill?.hit('shards');
+      }
+      p.progress.shards = finished.length;
+      await checkpoint();
+    }
+  };
+
+  /** Where ordered rows go: the curriculum's sort, or the shard writer. */
+  const toSink = async (row: Sample): Promise<void> => {
+    if (p.curriculum) p.curriculum.push(row);
+    else await emit(row);
+  };
+
+  const build = async (row: Sample): Promise<void> => {
+    const ordinal = rowsBuilt++;
+    let r = row;
+    for (const a of p.augmenters) r = await a.apply(r, ordinal);
+    if (p.fillLossMask && !r.lossMask) r = { ...r, lossMask: new Uint8Array(r.inputIds.length).fill(1) };
+    for (const out of p.order.push(r)) await toSink(out);
+  };
+
+  /** Consumes one document; returns true when every budget is full (stop reading). */
+  const consume = async (entry: SourcedDoc, read: TokenizeOutcome | undefined): Promise<boolean> => {
+    consumed++;
+    p.progress.documents = consumed;
+    const { doc } = entry;
+    // The reader runs one batch ahead, so whether a document was tokenized depends on timing:
+    // its source may have filled up between the read and now. Sources only ever close, so a
+    // document of a source closed now is treated as never tokenized, whatever happened ahead:
+    // its tokens, length and tokenize-time drops never count.
+    const outcome = read !== undefined && p.mixer.admits(doc.source) ? read : undefined;
+    if (outcome === undefined) {
+      const d = p.mixer.decide({ id: doc.id, source: doc.source, tokens: 0, chars: 0 });
+      if (d.keep) throw new Error(`mixer admitted a document of ${doc.source} it had refused before tokenization`);
+      return p.mixer.done;
+    }
+    if ('drop' in outcome) {
+      tokenizeDrops[outcome.drop] = (tokenizeDrops[outcome.drop] ?? 0) + 1;
+      return false;
+    }
+    const tok = outcome.doc;
+    const len = tok.tokens.length;
+    tokens += len;
+    p.progress.tokens = tokens;
+    docHist.add(len);
+    const chars = p.mixer.opts.length === 'chars' ? (doc.messages ? docChars(doc) : codePoints(doc.text ?? '')) : 0;
+    const d = p.mixer.decide({ id: tok.id, source: tok.source, tokens: len, chars });
+    if (d.open) srcHist.read(tok.source, len);
+    if (!d.keep) return p.mixer.done;
+    srcHist.kept(tok.source, len);
+    sourceDocs[tok.source] = (sourceDocs[tok.source] ?? 0) + 1;
+    for (const row of p.builder.push(tok)) await build(row);
+    return p.mixer.done;
+  };
+
+  const tokenizeBatch = async (batch: DocBatch): Promise<Array<TokenizeOutcome | undefined>> => {
+    const docs = batch.docs.filter((e) => e.tokenize).map((e) => e.doc);
+    const encoded = docs.length ? await encodeDocs(p.engine, docs, p.tokenize.chat, p.tokenize.policy.bos) : [];
+    let k = 0;
+    return batch.docs.map((e) => (e.tokenize ? tokenizeOutcome(e.doc, encoded[k++]!, p.tokenize) : undefined));
+  };
+
+  let final: ReaderSnapshot | undefined;
+  let stoppedEarly = false;
+  try {
+    if (p.mixer.done && restored) {
+      // Resumed after the last budget filled: nothing more to read.
+      final = restored.state.reader;
+      stoppedEarly = true;
+    } else {
+      let pending: Promise<DocBatch | null> = source.nextBatch(p.batchDocs, p.batchChars);
+      for (;;) {
+        const batch = await pending;
+        if (!batch) break;
+        const outcomes = tokenizeBatch(batch);
+        // Read the next batch while this one is tokenized (the reader is ahead only in memory:
+        // the snapshots carried by each document keep the counts exact).
+        pending = batch.last ? Promise.resolve(null) : source.nextBatch(p.batchDocs, p.batchChars);
+        const out = await outcomes;
+        for (let i = 0; i < batch.docs.length; i++) {
+          if (await consume(batch.docs[i]!, out[i])) {
+            final = batch.docs[i]!.after;
+            stoppedEarly = true;
+            break;
+          }
+        }
+        if (stoppedEarly) {
+          await pending.catch(() => null);
+          break;
+        }
+        if (batch.last) final = batch.end;
+        // A run of the curriculum ends only here, at a batch boundary, so the checkpoint that
+        // records it holds no buffered rows.
+        const spilled = p.curriculum ? await p.curriculum.endOfBatch() : false;
+        batchStart = capture(batch.end);
+        if (spilled) await checkpoint();
+      }
+      final ??= source.snapshot();
+    }
+    for (const row of p.builder.finish()) await build(row);
+    for (const row of p.order.finish()) await toSink(row);
+    if (p.curriculum) {
+      await p.curriculum.spillRest();
+      // Every row is in a sorted run now: a checkpoint here makes a resume redo only the merge.
+      batchStart = capture(final);
+      await checkpoint();
+      for await (const row of p.curriculum.merged()) await emit(row);
+    }
+    await writer.close();
+    for (const s of writer.shards.slice(finished.length - (p.resume?.shards.length ?? 0))) {
+      finished.push(s);
+      rowsInShards += s.rows;
+    }
+  } catch (e) {
+    await writer.abort().catch(() => undefined);
+    throw e;
+  } finally {
+    await source.close().catch(() => undefined);
+    rejectsFile.close();
+  }
+  // Rejects the reader met past the point where reading stopped (read ahead) are not part of the build.
+  if (stoppedEarly) rejectsFile.truncateTo(final.rejectBytes, final.rejectLines);
+  const reports = [...source.reports.slice(0, final.reportsDone), ...final.reportsOpen];
+  return {
+    shards: finished,
+    reader: final,
+    reports,
+    tokenizeDrops,
+    documentTokens: docHist.toJSON(),
+    sampleTokens: sampleHist.toJSON(),
+    sources: srcHist.toJSON(),
+    sourceDocs,
+    stoppedEarly,
+    ...(p.resume ? { resumedFrom: { shards: p.resume.shards.length, rows: p.resume.rowsInShards, checkpoint: p.resume.seq } } : {}),
+  };
+}
+
+/** Overwrites a counters object in place with saved values (builders keep a reference to theirs). */
+function restoreStats<T extends object>(target: T, saved: T): void {
+  for (const k of Object.keys(target)) delete (target as Record<string, unknown>)[k];
+  Object.assign(target, structuredClone(saved));
+}

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { parseSubsetSuffix } from '../mix/subset.js';
+import { expandInputs, type InputFile } from '../sources/expand-inputs.js';
+import { parquetRowGroupSizes } from '../sources/parquet-row-groups.js';
+import { UserError } from '../util/errors.js';
+import type { PipelineConfig } from './config-schema.js';
+import { assignUnits, type WorkUnit } from './partition.js';
+
+/** One configured input with every file it names (all ranks' files). */
+export interface PlanInput {
+  /** Index in `config.inputs`. */
+  index: number;
+  config: PipelineConfig['inputs'][number];
+  /** Every file of the input, sorted by path. */
+  files: InputFile[];
+  /** `N` of a `path[N]` subset: a seeded random subset of exactly N documents (all when fewer). */
+  subset?: number;
+}
+
+/** One file this rank reads (with `rowGroups` when it reads part of a Parquet file). */
+export interface ReadItem {
+  /** Index into {@link ReadPlan.inputs}. */
+  input: number;
+  /** Index of the file within its input. */
+  fileIndex: number;
+  file: InputFile;
+}
+
+/** What one rank reads, in order. */
+export interface ReadPlan {
+  inputs: PlanInput[];
+  /** This rank's files in the global read order. */
+  items: ReadItem[];
+  /** Bytes of the files this rank touches (the progress total). */
+  bytesTotal: number;
+  /** This rank's share of all input bytes (1 for a world of one): the fraction of the budgets it fills. */
+  fraction: number;
+  /** Work units of all ranks and this rank's count, for the summary. */
+  units: { total: number; mine: number };
+}
+
+/**
+ * Resolves the inputs of a config (paths relative to `baseDir`; a trailing `[N]` marks a subset)
+ * and decides which part this rank reads: files are units, and Parquet files are split into
+ * row-group units when there is more than one rank; units are assigned by {@link assignUnits}.
+ * Throws {@link UserError} for missing inputs and misplaced `[N]` suffixes.
+ */
+export async function makeReadPlan(config: PipelineConfig, baseDir: string, scale: { rank: number; worldSize: number }): Promise<ReadPlan> {
+  const inputs: PlanInput[] = [];
+  for (const [index, input] of config.inputs.entries()) {
+    const raw = Array.isArray(input.path) ? input.path : [input.path];
+    const parsed = raw.map(parseSubsetSuffix);
+    const subsets = parsed.filter((p) => p.subset !== undefined);
+    if (subsets.length > 0 && raw.length > 1) {
+      throw new UserError(`inputs[${index}].path: a [N] subset applies to a whole input; give the subset its own input with a single path`);
+    }
+    const files = await expandInputs(parsed.map((p) => path.resolve(baseDir, p.path)));
+    inputs.push({ index, config: input, files, ...(subsets[0] ? { subset: subsets[0].subset } : {}) });
+  }
+
+  interface Placed extends WorkUnit {
+    input: number;
+    fileIndex: number;
+    rowGroup?: number;
+  }
+  const units: Placed[] = [];
+  for (const [i, pi] of inputs.entries()) {
+    for (const [fileIndex, file] of pi.files.entries()) {
+      const groups = scale.worldSize > 1 && file.format === 'parquet' ? await parquetRowGroupSizes(file.path) : undefined;
+      if (groups && groups.length > 1) {
+        for (const [g, bytes] of groups.entries()) units.push({ order: units.length, bytes, input: i, fileIndex, rowGroup: g });
+      } else units.push({ order: units.length, bytes: file.size, input: i, fileIndex });
+    }
+  }
+  const ranks = assignUnits(units, scale.worldSize);
+  const items: ReadItem[] = [];
+  let mine = 0;
+  let myBytes = 0;
+  let allBytes = 0;
+  for (const [k, u] of units.entries()) {
+    allBytes += u.bytes;
+    if (ranks[k] !== scale.rank) continue;
+    mine++;
+    myBytes += u.bytes;
+    const file = inputs[u.input]!.files[u.fileIndex]!;
+    const last = items[items.length - 1];
+    if (u.rowGroup === undefined) items.push({ input: u.input, fileIndex: u.fileIndex, file });
+    else if (last && last.input === u.input && last.fileIndex === u.fileIndex) last.file = { ...last.file, rowGroups: [...(last.file.rowGroups ?? []), u.rowGroup] };
+    else items.push({ input: u.input, fileIndex: u.fileIndex, file: { ...file, rowGroups: [u.rowGroup] } });
+  }
+  // A Parquet file whose row groups all went to this rank is read whole.
+  const groupsOf = new Map<string, number>();
+  for (const u of units) if (u.rowGroup !== undefined) groupsOf.set(`${u.input}/${u.fileIndex}`, (groupsOf.get(`${u.input}/${u.fileIndex}`) ?? 0) + 1);
+  for (const it of items) {
+    if (!it.file.rowGroups) continue;
+    if (it.file.rowGroups.length === groupsOf.get(`${it.input}/${it.fileIndex}`)) {
+      const { rowGroups: _, ...whole } = it.file;
+      it.file = whole;
+    }
+  }
+  const bytesTotal = items.reduce((n, it) => n + it.file.size, 0);
+  const fraction = scale.worldSize === 1 ? 1 : allBytes > 0 ? myBytes / allBytes : 1 / scale.worldSize;
+  return { inputs, items, bytesTotal, fraction, units: { total: units.length, mine } };
+}

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fixture } from '../helpers/corpus.js';
+import { manifestOf, tempDir } from '../helpers/cli.js';
+import { arrowHashes, skeinAsync } from '../helpers/spawn.js';
+
+/** The output as a whole: every shard's bytes plus the JSON files (their `output.dir` aside, which names the folder). */
+function snapshotOf(dir: string): Record<string, string> {
+  const files: Record<string, string> = { ...arrowHashes(dir) };
+  for (const f of ['state.json', 'dataset_info.json', 'rejects.jsonl']) if (fs.existsSync(path.join(dir, f))) files[f] = fs.readFileSync(path.join(dir, f), 'utf8');
+  const m = manifestOf(dir);
+  delete m.config.output.dir;
+  files['manifest.json'] = JSON.stringify(m);
+  return files;
+}
+
+/**
+ * Kills a build with SIGKILL at each point (the SKEIN_TEST_KILL hook), checks that no final name
+ * holds a partial file at that moment, runs the same command again and compares everything with
+ * an uninterrupted build.
+ */
+async function killAndResume(args: (out: string) => string[], points: string[], minShards: number, check: (m: any) => void = () => {}): Promise<void> {
+  const base = tempDir('skein-resume-');
+  const ref = path.join(base, 'ref');
+  const r = await skeinAsync(args(ref));
+  assert.equal(r.code, 0, r.stderr);
+  const expected = snapshotOf(ref);
+  const shards = manifestOf(ref).shards.length;
+  check(manifestOf(ref));
+  assert.ok(shards >= minShards, `the build has ${shards} shards`);
+  for (const point of points) {
+    const out = path.join(base, point.replace(':', '-'));
+    const killed = await skeinAsync(args(out), { SKEIN_TEST_KILL: point });
+    assert.equal(killed.signal, 'SIGKILL', `${point}: the build killed itself (${killed.stderr})`);
+    // Never a partial file under a final name: every shard on disk is the finished one.
+    const onDisk = arrowHashes(out);
+    for (const [name, sha] of Object.entries(onDisk)) assert.equal(sha, arrowHashes(ref)[name], `${point}: ${name} is complete`);
+    const resumed = await skeinAsync(args(out));
+    assert.equal(resumed.code, 0, `${point}: ${resumed.stderr}`);
+    const kept = Object.keys(onDisk).length;
+    if (point.startsWith('rows:') && kept > 0) assert.match(resumed.stdout, new RegExp(`resumed: kept ${kept} finished shard`), point);
+    if (point.startsWith('shards:')) assert.match(resumed.stdout, new RegExp(`resumed: kept ${kept - 1} finished shard`), `${point}: the shard renamed just before the kill had no checkpoint yet`);
+    assert.match(resumed.stdout, /removed a stale lock/);
+    assert.deepEqual(snapshotOf(out), expected, `${point}: resumed output equals the uninterrupted build`);
+    assert.ok(!fs.existsSync(path.join(out, '.skein')), `${point}: the work folder is gone after completion`);
+  }
+}
+
+test('SIGKILL mid-shard, between shards, before the first checkpoint and after the last: the resumed build is byte-identical (concat-chunk)', async () => {
+  await killAndResume((out) => ['build', '--output', out, '--seq-len', '1024', '--shard-tokens', '20000', '--no-progress'], ['rows:1', 'rows:30', 'shards:3', 'checkpoints:10'], 10);
+});
+
+test('resume with carried state everywhere: pack best-fit open rows, shuffle buffer, group_by_length, per-source mixing that stops early, bad records skipped', async () => {
+  const args = (out: string) => [
+    'build',
+    '--input',
+    fixture('slimpajama', 'train'),
+    fixture('bad', 'malformed.jsonl'),
+    '--source-field',
+    'meta.redpajama_set_name',
+    '--builder',
+    'pack',
+    '--seq-len',
+    '2048',
+    '--shard-tokens',
+    '12000',
+    '--on-error',
+    'skip',
+    '--set',
+    'builder.open_rows=6',
+    '--set',
+    'order.shuffle_buffer=7',
+    '--set',
+    'order.group_by_length=5',
+    '--set',
+    'mix={"mode":"per_source","total_tokens":120000,"weights":{"RedPajamaC4":1,"RedPajamaCommonCrawl":2},"short_threshold":300,"short_keep":0.3}',
+    '--set',
+    'tokenizer.batch_docs=16',
+    '--output',
+    out,
+    '--no-progress',
+  ];
+  await killAndResume(args, ['rows:5', 'checkpoints:3', 'shards:6'], 8, (m) => {
+    assert.equal(m.mix.stopped_early, true, 'the mixer stopped reading mid-input');
+    assert.ok(m.rejects.count > 0, 'bad records were skipped and logged');
+    assert.deepEqual(m.order, { shuffle_buffer: 7, group_by_length: 5, curriculum: false, length_key: 'tokens' });
+  });
+});
+
+test('resume with the length curriculum: killed while spilling sorted runs and while merging them, the result is identical and ascending', async () => {
+  const args = (out: string) => [
+    'build',
+    '--input',
+    fixture('slimpajama', 'train'),
+    '--source-field',
+    'meta.redpajama_set_name',
+    '--builder',
+    'single',
+    '--seq-len',
+    '4096',
+    '--shard-tokens',
+    '60000',
+    '--set',
+    'order.curriculum=true',
+    '--set',
+    'order.curriculum_run_rows=150',
+    '--set',
+    'tokenizer.batch_docs=64',
+    '--output',
+    out,
+    '--no-progress',
+  ];
+  await killAndResume(args, ['checkpoints:2', 'rows:200', 'shards:2'], 6, (m) => {
+    assert.equal(m.order.curriculum, true);
+    const starts = m.histograms.sample_tokens;
+    assert.ok(starts.count === 919);
+  });
+});
+
+test('a second build into a folder being built fails with a clear message; a stale lock (dead process) is replaced', async () => {
+  const out = path.join(tempDir(), 'locked');
+  fs.mkdirSync(path.join(out, '.skein'), { recursive: true });
+  const lock = path.join(out, '.skein', 'lock');
+  fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), started: '2026-01-01T00:00:00.000Z' }));
+  const busy = await skeinAsync(['build', '--output', out, '--no-progress']);
+  assert.equal(busy.code, 1);
+  assert.match(busy.stderr, new RegExp(`output folder .*locked is being built by process ${process.pid} since 2026-01-01T00:00:00.000Z; wait for it to finish or stop it`));
+  fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: 'another-host', started: '2026-01-01T00:00:00.000Z' }));
+  const remote = await skeinAsync(['build', '--output', out, '--no-progress']);
+  assert.equal(remote.code, 1);
+  assert.match(remote.stderr, /on host another-host .* if that build is dead delete .*lock/);
+  fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), started: '2026-01-01T00:00:00.000Z' }));
+  const ok = await skeinAsync(['build', '--output', out, '--no-progress']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /note: removed a stale lock left by process 4206649/);
+});

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadConfigFile, loadConfigObject, openDataset, runBuild, validateConfig, type LoadedConfig } from '../../src/index.js';
+import { readConfigJson } from '../../src/pipeline/load-config.js';
+import { fixture, ROOT } from '../helpers/corpus.js';
+import { tempDir } from '../helpers/cli.js';
+
+/** A preset with small overrides, as the docs show: the fixture, short rows, a 200K-token budget, the short threshold scaled down. */
+function preset(name: string, out: string, over: { seed?: number; total?: number; seqLen?: number } = {}): LoadedConfig {
+  const file = path.join(ROOT, 'pipelines', name);
+  const raw = readConfigJson(file) as any;
+  raw.builder.seq_len = over.seqLen ?? 2048;
+  raw.mix.total_tokens = over.total ?? 200_000;
+  raw.mix.short_threshold = 512;
+  raw.output = { dir: out, shard_tokens: 100_000 };
+  if (over.seed !== undefined) raw.seed = over.seed;
+  return { config: validateConfig(raw, file), baseDir: path.dirname(file), file };
+}
+
+test('LCEG 32K preset on the SlimPajama-format fixture: every source within 1% of its SlimPajama share, Llama-2 BOS-only documents, upsampled long documents', async () => {
+  for (const seed of [42, 0]) {
+    const out = path.join(tempDir(), 'lceg');
+    const { manifest: m } = await runBuild(preset('lceg-slimpajama-32k.json', out, { seed }));
+    assert.ok(m.mix, 'manifest records the mix');
+    assert.equal(Object.keys(m.mix.sources).length, 7);
+    for (const [name, s] of Object.entries(m.mix.sources)) {
+      assert.ok(Math.abs(s.share - s.target_share!) < 0.01, `seed ${seed}: ${name} achieved ${s.share} vs target ${s.target_share}`);
+      assert.ok(s.tokens >= s.target_tokens!, `${name} filled its budget`);
+    }
+    assert.equal(m.mix.stopped_early, true, 'reading stopped once every budget was full');
+    assert.ok(m.documents.read < 919, 'the rest of the corpus was not read');
+    // Length distribution before and after: long documents gain share in every source.
+    for (const [name, h] of Object.entries(m.histograms.sources!)) {
+      const longShare = (x: typeof h.read) => x.buckets.filter((b) => b.lo >= 512).reduce((n, b) => n + b.count, 0) / x.count;
+      assert.ok(longShare(h.kept) >= longShare(h.read), `${name}: long documents upsampled`);
+    }
+    assert.equal(m.tokenizer.name, 'llama2');
+    assert.equal(m.tokenizer.add_bos, true);
+    assert.equal(m.tokenizer.add_eos, false);
+    const ds = await openDataset(out);
+    let rows = 0;
+    let docStarts = 0;
+    for await (const row of ds.rows()) {
+      assert.equal(row.inputIds.length, 2048);
+      for (const id of row.inputIds) if (id === 2) assert.fail('no EOS in Llama-2 style documents');
+      let off = 0;
+      for (const len of row.docLengths) {
+        if (row.inputIds[off] === 1) docStarts++;
+        off += len;
+      }
+      rows++;
+    }
+    assert.equal(rows, m.totals.rows);
+    assert.ok(docStarts > 0 && docStarts <= m.documents.written);
+  }
+});
+
+test('LCEG 64K preset runs with small overrides; mix settings match the paper (per_source, 1B, 4096, 0.1)', async () => {
+  const cfg = loadConfigFile(path.join(ROOT, 'pipelines', 'lceg-slimpajama-64k.json')).config;
+  assert.equal(cfg.builder.seq_len, 65536);
+  assert.deepEqual([cfg.mix.mode, cfg.mix.total_tokens, cfg.mix.short_threshold, cfg.mix.short_keep, cfg.mix.weights], ['per_source', 1_000_000_000, 4096, 0.1, 'slimpajama']);
+  const out = path.join(tempDir(), 'lceg64');
+  const { manifest: m } = await runBuild(preset('lceg-slimpajama-64k.json', out, { seqLen: 4096, total: 100_000 }));
+  assert.equal(m.builder.seq_len, 4096);
+  assert.ok(m.totals.rows > 10);
+  assert.equal(m.mix!.mode, 'per_source');
+});
+
+test('[N] subsets: exactly N documents, the same seed picks the same ones, another seed others', async () => {
+  const ids = async (seed: number, n: number) => {
+    const out = path.join(tempDir(), 'sub');
+    const { manifest: m } = await runBuild(
+      loadConfigObject({
+        seed,
+        inputs: [{ path: `${fixture('slimpajama', 'train')}[${n}]`, fields: { text: 'text', source: 'meta.redpajama_set_name' } }],
+        tokenizer: { name: 'llama3' },
+        builder: { type: 'pack', seq_len: 4096 },
+        output: { dir: out },
+      }),
+    );
+    assert.equal(m.documents.written, Math.min(n, 919));
+    assert.deepEqual(m.subsets, { '0': { requested: n, available: 919, selected: Math.min(n, 919) } });
+    assert.equal(m.documents.dropped.subset ?? 0, Math.max(0, 919 - n));
+    const seen: string[] = [];
+    for await (const row of (await openDataset(out)).rows()) {
+      let off = 0;
+      for (const len of row.docLengths) {
+        seen.push(Array.from(row.inputIds.subarray(off, off + 12)).join(','));
+        off += len;
+      }
+    }
+    return seen.sort();
+  };
+  const a = await ids(1, 50);
+  assert.equal(a.length, 50);
+  assert.deepEqual(await ids(1, 50), a);
+  assert.notDeepEqual(await ids(2, 50), a);
+  assert.equal((await ids(1, 5000)).length, 919, 'N above the input size keeps every document');
+});
+
+test('curriculum: every row of the build in ascending length order (stable external sort), the same whatever the batch size', async () => {
+  const build = async (batchDocs: number) => {
+    const out = path.join(tempDir(), 'cur');
+    await runBuild(
+      loadConfigObject({
+        inputs: [{ path: fixture('slimpajama', 'train'), fields: { text: 'text', source: 'meta.redpajama_set_name' } }],
+        tokenizer: { name: 'llama3', batch_docs: batchDocs },
+        builder: { type: 'single', seq_len: 4096 },
+        order: { curriculum: true, curriculum_run_rows: 120, shuffle_buffer: 50 },
+        output: { dir: out, shard_tokens: 100_000 },
+      }),
+    );
+    const rows: string[] = [];
+    let last = 0;
+    for await (const row of (await openDataset(out)).rows()) {
+      assert.ok(row.inputIds.length >= last, 'ascending');
+      last = row.inputIds.length;
+      rows.push(Array.from(row.inputIds.subarray(0, 8)).join(','));
+    }
+    return rows;
+  };
+  const a = await build(32);
+  assert.equal(a.length, 919);
+  assert.deepEqual(await build(256), a);
+});
