@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { TokDoc } from '../tokenize/tok-doc.js';
+import type { StateValue } from '../util/state-codec.js';
 import type { Sample } from './sample.js';
 
 /** Counters every builder keeps; they go into the manifest. */
@@ -56,7 +57,26 @@ export interface SampleBuilder {
   push(doc: TokDoc): Sample[];
   /** Ends the input; returns the last rows. */
   finish(): Sample[];
+  /**
+   * Resume support: the state the builder carries from one `push` to the next, apart from
+   * `stats` (which the run loop saves and restores itself): documents or pieces waiting for a
+   * row, open rows, counters used as random keys. The run loop calls it between two `push`
+   * calls and stores the value in the checkpoint; after a crash it creates a fresh builder and
+   * calls {@link restore} with it before pushing the documents that follow.
+   *
+   * The contract: `restore(snapshot())` on a fresh builder, then the same `push`/`finish` calls,
+   * must return exactly the rows the original builder would have returned. The value must not
+   * share mutable memory with the builder (copy typed arrays that are filled later).
+   * A builder that keeps nothing between calls (every per-document builder whose randomness is
+   * keyed by the document id) leaves both methods out.
+   */
+  snapshot?(): BuilderCarry;
+  /** Restores a value returned by {@link snapshot} into a freshly created builder. */
+  restore?(carry: BuilderCarry): void;
 }
+
+/** A builder's carried-over state: JSON values and typed arrays (see {@link SampleBuilder.snapshot}). */
+export type BuilderCarry = StateValue;
 
 /** A Transform from TokDoc to Sample around a {@link SampleBuilder}. */
 export function builderStage(builder: SampleBuilder): Transform {

@@ -1,7 +1,7 @@
 import type { TokDoc } from '../tokenize/tok-doc.js';
 import type { Transform } from 'node:stream';
-import { builderStage, emptyBuilderStats, recordRow, type SampleBuilder } from './builder.js';
-import { RowAssembler } from './row-assembler.js';
+import { builderStage, emptyBuilderStats, recordRow, type BuilderCarry, type SampleBuilder } from './builder.js';
+import { RowAssembler, type RowAssemblerState } from './row-assembler.js';
 import type { Sample } from './sample.js';
 
 /** Options of {@link ConcatChunkBuilder}. */
@@ -64,6 +64,18 @@ export class ConcatChunkBuilder implements SampleBuilder {
     if (whole > 0) st.dropped.remainder = (st.dropped.remainder ?? 0) + whole;
     this.firstPieces = [];
     return [];
+  }
+
+  /** The row being filled and which of its pieces start a document (see `SampleBuilder.snapshot`). */
+  snapshot(): BuilderCarry {
+    return { row: this.row.snapshot(), firstPieces: [...this.firstPieces] };
+  }
+
+  /** Restores a value of {@link snapshot} into a fresh builder. */
+  restore(carry: BuilderCarry): void {
+    const c = carry as { row: RowAssemblerState; firstPieces: boolean[] };
+    this.row.restore(c.row);
+    this.firstPieces = [...c.firstPieces];
   }
 
   private emit(): Sample {

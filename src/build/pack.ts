@@ -1,7 +1,8 @@
 import type { TokDoc } from '../tokenize/tok-doc.js';
 import type { Transform } from 'node:stream';
-import { builderStage, emptyBuilderStats, recordRow, type SampleBuilder } from './builder.js';
-import { RowAssembler } from './row-assembler.js';
+import { truncateMiddle } from './truncate-middle.js';
+import { builderStage, emptyBuilderStats, recordRow, type BuilderCarry, type SampleBuilder } from './builder.js';
+import { RowAssembler, type RowAssemblerState } from './row-assembler.js';
 import type { Sample } from './sample.js';
 
 /** Options of {@link PackBuilder}. */
@@ -18,9 +19,10 @@ export interface PackOptions {
   openRows: number;
   /**
    * Documents longer than `seqLen`: `split` into full rows plus a packed tail piece, `truncate`
-   * to their first `seqLen` tokens, or `drop` (counted as `too_long`).
+   * to their first `seqLen` tokens, `truncate-middle` to their first and last `seqLen / 2`
+   * tokens (Index-1.9B-32K), or `drop` (counted as `too_long`).
    */
-  longDocuments: 'split' | 'truncate' | 'drop';
+  longDocuments: 'split' | 'truncate' | 'truncate-middle' | 'drop';
   /** Record `doc_sources` per row. */
   withSources: boolean;
 }
@@ -59,6 +61,10 @@ export class PackBuilder implements SampleBuilder {
         st.tokensDropped += tokens.length - seqLen;
         tokens = tokens.subarray(0, seqLen);
         mask = mask?.subarray(0, seqLen);
+      } else if (this.opts.longDocuments === 'truncate-middle') {
+        st.tokensDropped += tokens.length - seqLen;
+        tokens = truncateMiddle(tokens, seqLen);
+        mask = mask && truncateMiddle(mask, seqLen);
       } else {
         st.splitDocuments++;
         if (this.opts.algorithm === 'greedy') {
@@ -89,6 +95,21 @@ export class PackBuilder implements SampleBuilder {
     const out = this.rows.map((r) => recordRow(this.stats, r.take(), this.opts.withSources));
     this.rows = [];
     return out;
+  }
+
+  /** The open rows, oldest first (see `SampleBuilder.snapshot`). */
+  snapshot(): BuilderCarry {
+    return { rows: this.rows.map((r) => r.snapshot()) };
+  }
+
+  /** Restores a value of {@link snapshot} into a fresh builder. */
+  restore(carry: BuilderCarry): void {
+    const c = carry as { rows: RowAssemblerState[] };
+    this.rows = c.rows.map((s) => {
+      const r = new RowAssembler(this.opts.seqLen);
+      r.restore(s);
+      return r;
+    });
   }
 
   /** Puts a piece of at most seqLen tokens into an open row, closing rows as the algorithm says. */

@@ -1,5 +1,14 @@
 import type { Sample } from './sample.js';
 
+/** A row in progress as saved in a checkpoint: its tokens, piece lengths and sources, and its loss mask when it has one. */
+export interface RowAssemblerState {
+  [key: string]: Int32Array | Uint8Array | number[] | string[] | null;
+  tokens: Int32Array;
+  lengths: number[];
+  sources: string[];
+  mask: Uint8Array | null;
+}
+
 /**
  * Accumulates document pieces into one row: the tokens, the piece lengths, their sources and,
  * when any piece carries one, the loss mask (pieces without a mask count as all targets).
@@ -47,6 +56,27 @@ export class RowAssembler {
     this.fill += tokens.length;
     this.lengths.push(tokens.length);
     this.sources.push(source);
+  }
+
+  /** The row so far, copied (for a resume checkpoint; see `SampleBuilder.snapshot`). */
+  snapshot(): RowAssemblerState {
+    return {
+      tokens: this.buf.slice(0, this.fill),
+      lengths: [...this.lengths],
+      sources: [...this.sources],
+      mask: this.masked ? this.mask!.slice(0, this.fill) : null,
+    };
+  }
+
+  /** Refills an empty assembler with a row taken by {@link snapshot}: the same pieces, sources and mask. */
+  restore(s: RowAssemblerState): void {
+    if (this.fill !== 0) throw new Error('RowAssembler.restore: the assembler is not empty');
+    let off = 0;
+    for (let i = 0; i < s.lengths.length; i++) {
+      const n = s.lengths[i]!;
+      this.add(s.tokens.subarray(off, off + n), s.sources[i]!, s.mask?.subarray(off, off + n));
+      off += n;
+    }
   }
 
   /** Emits the row (copying its tokens, with its sources and loss mask) and empties the assembler. */

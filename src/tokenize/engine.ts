@@ -42,4 +42,15 @@ export interface TokenizerEngine {
    * by id, since document text never produces them.
    */
   tokenToId(token: string): number | undefined;
+  /**
+   * Registers token strings that are not in the vocabulary as added tokens (markers such as
+   * UtK's knots) and returns their ids, in order: fresh ids from the end of the vocabulary, so
+   * registering the same strings in the same order on the same tokenizer gives the same ids.
+   * Document text is never encoded into them (`encodeBatch` does not know them); markers enter a
+   * row by id. `decode`, `idToToken` and `tokenToId` know them. Throws when a string is already a
+   * token of the vocabulary.
+   */
+  addTokens(tokens: readonly string[]): number[];
+  /** The tokens registered with {@link addTokens}, string → id (empty when none). */
+  addedTokens(): Record<string, number>;
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { AddedTokenTable } from './added-tokens.js';
 import type { TokenizerEngine } from './engine.js';
 import { sha256File } from './file-hash.js';
 import type { OpenAIEncoding } from './resolve-tokenizer.js';
@@ -26,6 +27,19 @@ export async function loadOpenAIEngine(name: string, encoding: OpenAIEncoding): 
   const ranksFile = fileURLToPath(import.meta.resolve(`gpt-tokenizer/esm/bpeRanks/${encoding}`));
   const noSpecial = { disallowedSpecial: new Set<string>() };
   const eos = mod.encode(mod.EndOfText, { allowedSpecial: 'all' });
+  const baseTokenToId = (token: string): number | undefined => {
+    const ids = mod.encode(token, { allowedSpecial: 'all' });
+    return ids.length === 1 ? ids[0] : undefined;
+  };
+  const baseIdToToken = (id: number): string | undefined => {
+    try {
+      return mod.decode([id]);
+    } catch {
+      return undefined;
+    }
+  };
+  // gpt-tokenizer's special tokens may sit at or past `vocabularySize`; the table skips ids in use.
+  const addedTable = new AddedTokenTable(mod.vocabularySize, baseIdToToken, baseTokenToId);
   return {
     info: {
       name,
@@ -40,18 +54,19 @@ export async function loadOpenAIEngine(name: string, encoding: OpenAIEncoding): 
       return texts.map((t) => Int32Array.from(mod.encode(t, noSpecial)));
     },
     async decode(ids) {
-      return mod.decode(Array.from(ids));
+      return addedTable.decode(ids, (run) => mod.decode(run));
     },
     tokenToId(token) {
-      const ids = mod.encode(token, { allowedSpecial: 'all' });
-      return ids.length === 1 ? ids[0] : undefined;
+      return addedTable.idOf(token) ?? baseTokenToId(token);
     },
     idToToken(id) {
-      try {
-        return mod.decode([id]);
-      } catch {
-        return undefined;
-      }
+      return addedTable.tokenOf(id) ?? baseIdToToken(id);
+    },
+    addTokens(tokens) {
+      return addedTable.add(tokens);
+    },
+    addedTokens() {
+      return addedTable.toRecord();
     },
   };
 }

@@ -1,6 +1,8 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Doc } from '../sources/doc.js';
 import { applyBosEos, type BosEosPolicy } from './bos-eos-policy.js';
+import type { ChatRenderer } from './chat-render.js';
+import { docChars, encodeDocs, type EncodedDoc } from './encode-docs.js';
 import type { TokenizerEngine } from './engine.js';
 import type { TokDoc } from './tok-doc.js';
 
@@ -11,6 +13,13 @@ export interface TokenizeStageOptions {
   batchDocs?: number;
   /** Characters per engine call (default 1 MiB); a batch closes at whichever limit comes first. */
   batchChars?: number;
+  /**
+   * Renders conversations (documents with `messages`): tokens get the policy's BOS but never an
+   * EOS (the template's end-of-turn token ends them) and a loss mask (1 on assistant turns).
+   */
+  chat?: ChatRenderer;
+  /** Conversations longer than this many tokens are dropped whole (counted in `tooLong`), never truncated. */
+  maxChatTokens?: number;
 }
 
 /** Counters of the tokenize stage, read into the manifest. */
@@ -23,6 +32,8 @@ export interface TokenizeStats {
   tokens: number;
   /** Characters received. */
   chars: number;
+  /** Conversations dropped because they exceed `maxChatTokens` (manifest reason `too_long`). */
+  tooLong: number;
 }
 
 /**
@@ -30,10 +41,12 @@ export interface TokenizeStats {
  * batches and sent to `engine.encodeBatch`; the stage waits for each batch before taking more
  * input (backpressure) and emits results in input order. The engine call is the only work done
  * per batch, so a worker pool can stand in for the engine without changing the stage.
+ * Conversations (documents with `messages`) are rendered through `opts.chat` in the same engine
+ * call ({@link encodeDocs}) and come out with a loss mask.
  */
 export class TokenizeStage extends Transform {
   /** Counters, complete after the stream ends. */
-  readonly stats: TokenizeStats = { documents: 0, empty: 0, tokens: 0, chars: 0 };
+  readonly stats: TokenizeStats = { documents: 0, empty: 0, tokens: 0, chars: 0, tooLong: 0 };
   private batch: Doc[] = [];
   private batchChars = 0;
   private readonly maxDocs: number;
@@ -50,7 +63,7 @@ export class TokenizeStage extends Transform {
 
   override _transform(doc: Doc, _enc: BufferEncoding, cb: TransformCallback): void {
     this.batch.push(doc);
-    this.batchChars += doc.text?.length ?? 0;
+    this.batchChars += docChars(doc);
     if (this.batch.length >= this.maxDocs || this.batchChars >= this.maxChars) this.flushBatch().then(() => cb(), cb);
     else cb();
   }
@@ -64,22 +77,39 @@ export class TokenizeStage extends Transform {
     const docs = this.batch;
     this.batch = [];
     this.batchChars = 0;
-    const encoded = await this.engine.encodeBatch(docs.map((d) => d.text ?? ''));
+    const encoded = await encodeDocs(this.engine, docs, this.opts.chat, this.opts.policy.bos);
     for (let i = 0; i < docs.length; i++) {
       const doc = docs[i]!;
-      const ids = encoded[i]!;
       this.stats.documents++;
-      this.stats.chars += doc.text?.length ?? 0;
-      if (ids.length === 0) {
-        this.stats.empty++;
+      this.stats.chars += docChars(doc);
+      const r = tokenizeOutcome(doc, encoded[i]!, this.opts);
+      if ('drop' in r) {
+        if (r.drop === 'too_long') this.stats.tooLong++;
+        else this.stats.empty++;
         continue;
       }
-      const tokens = applyBosEos(ids, this.opts.policy);
-      this.stats.tokens += tokens.length;
-      const out: TokDoc = { id: doc.id, source: doc.source, tokens };
-      this.push(out);
+      this.stats.tokens += r.doc.tokens.length;
+      this.push(r.doc);
     }
   }
+}
+
+/** What the tokenize stage makes of one document: its {@link TokDoc}, or why it is dropped. */
+export type TokenizeOutcome = { doc: TokDoc } | { drop: 'empty' | 'too_long' };
+
+/**
+ * The per-document rule of {@link TokenizeStage}, for callers that encode batches themselves
+ * (the resumable run loop, which needs each document's outcome at its position): a plain
+ * text's ids get the policy's BOS/EOS and are dropped as `empty` when there are none; a
+ * conversation keeps its tokens and loss mask and is dropped as `too_long` past `maxChatTokens`.
+ */
+export function tokenizeOutcome(doc: Doc, enc: EncodedDoc, opts: TokenizeStageOptions): TokenizeOutcome {
+  if (enc.kind === 'chat') {
+    if (opts.maxChatTokens !== undefined && enc.tokens.length > opts.maxChatTokens) return { drop: 'too_long' };
+    return { doc: { id: doc.id, source: doc.source, tokens: enc.tokens, lossMask: enc.lossMask } };
+  }
+  if (enc.ids.length === 0) return { drop: 'empty' };
+  return { doc: { id: doc.id, source: doc.source, tokens: applyBosEos(enc.ids, opts.policy) } };
 }
 
 /** The tokenize stage as a Node Transform (Doc → TokDoc); see {@link TokenizeStage}. */

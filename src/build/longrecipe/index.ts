@@ -1,0 +1,9 @@
+/**
+ * LongRecipe (algorithms.md §3): sentence selection on tokens, FS-PI positions, right points,
+ * and the `longrecipe` builder that combines them.
+ */
+export { DEFAULT_SENTENCE_DELIMITERS, tokenClassesFromTexts, tokenClassesOf, type TokenClasses } from './token-classes.js';
+export { sentenceDigits, sentenceEnds } from './sentences.js';
+export { drawSlots, fsPiLiteral, fsPiPositions } from './fs-pi.js';
+export { drawLongRecipe, longRecipeLayout, type LongRecipeAlignment, type LongRecipeDraws, type LongRecipeSettings } from './layout.js';
+export { longrecipe, LongRecipeBuilder, longRecipeDocLayout, type LongRecipeOptions } from './builder.js';

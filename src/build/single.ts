@@ -1,0 +1,63 @@
+import type { Transform } from 'node:stream';
+import type { TokDoc } from '../tokenize/tok-doc.js';
+import { builderStage, emptyBuilderStats, recordRow, type SampleBuilder } from './builder.js';
+import type { Sample } from './sample.js';
+
+/** Options of {@link SingleBuilder}. */
+export interface SingleOptions {
+  /** The longest row (the reference's `max_length`). */
+  seqLen: number;
+  /**
+   * Documents longer than `seqLen`: `truncate` to their first `seqLen` tokens (the Llama-3-80K
+   * reference for plain-text rows) or `drop` them (counted as `too_long`).
+   */
+  longDocuments: 'truncate' | 'drop';
+  /** Record `doc_sources` per row. */
+  withSources: boolean;
+}
+
+/**
+ * `single`: one document per row, never packed (SFT in the Llama-3-8B-Instruct-80K style,
+ * algorithms.md §7.2). Rows are as long as their document; the trainer pads its batch.
+ * Conversations longer than `seqLen` never reach this builder: the tokenize stage drops them.
+ */
+export class SingleBuilder implements SampleBuilder {
+  readonly name = 'single';
+  readonly stats = emptyBuilderStats();
+
+  constructor(private readonly opts: SingleOptions) {
+    if (!Number.isInteger(opts.seqLen) || opts.seqLen < 1) throw new Error(`seqLen must be a positive integer, got ${opts.seqLen}`);
+  }
+
+  push(doc: TokDoc): Sample[] {
+    const st = this.stats;
+    const { seqLen } = this.opts;
+    st.documents++;
+    st.tokensIn += doc.tokens.length;
+    let tokens = doc.tokens;
+    let mask = doc.lossMask;
+    if (tokens.length > seqLen) {
+      if (this.opts.longDocuments === 'drop') {
+        st.dropped.too_long = (st.dropped.too_long ?? 0) + 1;
+        st.tokensDropped += tokens.length;
+        return [];
+      }
+      st.tokensDropped += tokens.length - seqLen;
+      tokens = tokens.subarray(0, seqLen);
+      mask = mask?.subarray(0, seqLen);
+    }
+    st.written++;
+    const row: Sample & { docSources: string[] } = { inputIds: tokens.slice(), docLengths: Int32Array.of(tokens.length), docSources: [doc.source] };
+    if (mask) row.lossMask = mask.slice();
+    return [recordRow(st, row, this.opts.withSources)];
+  }
+
+  finish(): Sample[] {
+    return [];
+  }
+}
+
+/** The single stage as a Node Transform (TokDoc → Sample). */
+export function single(opts: SingleOptions): Transform {
+  return builderStage(new SingleBuilder(opts));
+}
