@@ -1,7 +1,10 @@
 /**
  * `npm run bench -- <name> [--json] [--repeat N] [--tokenizers a,b]`: runs a benchmark and prints
- * ratios measured in one run. Benchmarks: `build` (skein build vs the bare tokenizer).
+ * ratios measured in one run. Benchmarks: `build` (skein build vs the bare tokenizer), `augment`
+ * (a build with UtK + eod-mask-loss vs the same build without; `--seq-len`, `--rounds`), `train`
+ * (trainer tokens/s and GFLOP/s vs plain matmul per backend; `--backends`, `--presets`, `--seconds`).
  */
+import { benchAugment } from './augment.js';
 import { benchBuild } from './build.js';
 
 const args = process.argv.slice(2);
@@ -22,7 +25,26 @@ if (name === 'build') {
     );
   }
   if (json) console.log(JSON.stringify(results));
+} else if (name === 'augment') {
+  // `augment [--seq-len N] [--rounds N] [--repeat N]`: UtK + eod-mask-loss vs the same build without.
+  const r = await benchAugment(Number(flag('--seq-len') ?? 8192), Number(flag('--rounds') ?? 3), Number(flag('--repeat') ?? 1));
+  console.log(
+    `augment (utk + eod-mask-loss), concat-chunk ${r.seqLen}, ${r.mb} MB, ${r.tokens} tokens, ${r.rows} rows | build ${r.plainSeconds}s plain, ${r.augmentedSeconds}s augmented (median): ${(r.extra * 100).toFixed(1)}% extra | CPU ${r.plainCpuSeconds}s vs ${r.augmentedCpuSeconds}s: ${(r.cpuExtra * 100).toFixed(1)}% extra | augmenters alone ${r.augmentOnlySeconds}s = ${(r.augmentOnlyShare * 100).toFixed(1)}% of the plain build | utk ${JSON.stringify(r.utk)}`,
+  );
+  if (json) console.log(JSON.stringify(r));
+} else if (name === 'train') {
+  // `train [--backends wasm,cpu] [--presets tiny,small] [--seconds N]`: trainer tokens/s and GFLOP/s vs plain matmul per backend.
+  const { benchTrain } = await import('./train.js');
+  const list = <T extends string>(f: string) => flag(f)?.split(',') as T[] | undefined;
+  const r = await benchTrain({ backends: list('--backends'), presets: list('--presets'), seconds: flag('--seconds') ? Number(flag('--seconds')) : undefined });
+  for (const s of r.skipped) console.log(`${s.backend.padEnd(14)} skipped: ${s.reason}`);
+  for (const x of r.results) {
+    console.log(
+      `${x.backend.padEnd(14)} ${x.preset.padEnd(5)} ${x.parameters.toLocaleString('en-US').padStart(9)} params | ${x.tokensPerStep} tok/step, ${x.steps} steps | ${x.msPerStep} ms/step (CPU ${x.cpuMsPerStep} ms) | ${x.tokensPerSec} tok/s (${x.tokensPerCpuSec} per CPU-s) | ${x.achievedGflops} GFLOP/s achieved vs ${x.matmulGflops} plain matmul = ${(x.ratio * 100).toFixed(1)}%`,
+    );
+  }
+  if (json) console.log(JSON.stringify(r));
 } else {
-  console.error(`unknown benchmark '${name}'; available: build`);
+  console.error(`unknown benchmark '${name}'; available: build, augment, train`);
   process.exitCode = 1;
 }

@@ -4,6 +4,9 @@
  * The public API: sources (read corpora as documents), tokenize (engines and the tokenize
  * stage), build (sample builders), shards (writer, reader, manifest, HF layout) and pipeline
  * (config, run loop). Every stage is a Node stream, so they compose with `stream.pipeline`.
+ * The trainer and the evaluation load TensorFlow.js, so they have their own entry points:
+ * `skein/train` (the TensorFlow.js trainer over shards) and `skein/eval` (long-context eval sets
+ * and scoring); importing `skein` never loads TensorFlow.js.
  */
 export * from './sources/index.js';
 export * from './shards/index.js';
@@ -19,13 +22,49 @@ export type { Sample } from './build/sample.js';
 export { builderStage, emptyBuilderStats, type BuilderStats, type SampleBuilder } from './build/builder.js';
 export { concatChunk, ConcatChunkBuilder, type ConcatChunkOptions } from './build/concat-chunk.js';
 export { pack, PackBuilder, type PackOptions } from './build/pack.js';
+export { truncateMiddle } from './build/truncate-middle.js';
+
+export * from './augment/index.js';
+export { AugmentSchema, UtkAugmentSchema, EodMaskLossAugmentSchema, type AugmentConfig } from './pipeline/augment-schema.js';
+export { AUGMENTERS, augmenterFactory, createAugmenters, utkOptionsOf, type AugmenterContext, type AugmenterFactory, type BuildAugmenters } from './pipeline/augmenter-registry.js';
+export { PerDocumentBuilder, gatherSpans, type DocLayout, type LayoutResult } from './build/per-document.js';
+export { pose, PoseBuilder, poseChunks, type PoseOptions, type PoseVariant } from './build/pose.js';
+export {
+  chunksToLayout,
+  drawLongRecipePose,
+  drawPaperPose,
+  drawReferencePose,
+  longRecipePoseLayout,
+  paperPoseLayout,
+  referencePoseLayout,
+  type LongRecipePoseDraws,
+  type PaperPoseDraws,
+  type PoseChunk,
+  type ReferencePoseDraws,
+} from './build/pose-layout.js';
+export { randpos, RandPosBuilder, randomPositions, type RandPosOptions } from './build/randpos.js';
+export * from './build/longrecipe/index.js';
+export { single, SingleBuilder, type SingleOptions } from './build/single.js';
+export { CHAT_TEMPLATES, CHATML_TEMPLATE, chatTemplate, LLAMA3_TEMPLATE, type ChatPart, type ChatTemplate, type ChatTemplateName } from './tokenize/chat-template.js';
+export { ChatRenderer, type ChatTokens, type RenderedChat } from './tokenize/chat-render.js';
+export { encodeDocs, type EncodedDoc } from './tokenize/encode-docs.js';
 
 export { pipelineJsonSchema, PipelineConfigSchema, type PipelineConfig, type PipelineConfigInput, type BuilderConfig } from './pipeline/config-schema.js';
 export { loadConfigFile, loadConfigObject, validateConfig, type LoadedConfig } from './pipeline/load-config.js';
 export { runBuild, outputDirOf, SKEIN_VERSION, type BuildOptions, type BuildResult } from './pipeline/run-build.js';
 export { progressLine, progressRates, type BuildProgress, type ProgressRates } from './pipeline/progress.js';
-export { BUILDERS, builderFactory, type BuilderFactory, type RowSemantics } from './pipeline/builder-registry.js';
+export { BUILDERS, builderFactory, type BuilderContext, type BuilderFactory, type RowSemantics } from './pipeline/builder-registry.js';
 export { tap } from './pipeline/taps.js';
+
+
+export * from './mix/index.js';
+export type { BuilderCarry } from './build/builder.js';
+export type { StateValue } from './util/state-codec.js';
+export { resolveScaleOut, rankDir, rankDirName, type ScaleOut } from './pipeline/scale-out.js';
+export { mergeBuilds, type MergeOptions } from './pipeline/merge-builds.js';
+export { lengthStats, type LengthStats, type LengthStatsOptions } from './pipeline/length-stats.js';
+export { assignUnits, type WorkUnit } from './pipeline/partition.js';
+export { acquireLock, type LockInfo, type OutputLock } from './pipeline/output-lock.js';
 
 export { UserError, RecordError, formatLocation, type RecordLocation, type DropReason } from './util/errors.js';
 export { RejectSink, type OnError, type Reject } from './util/reject-sink.js';

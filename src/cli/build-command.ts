@@ -1,12 +1,20 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { BUILDERS } from '../pipeline/builder-registry.js';
+import type { BuilderConfig } from '../pipeline/config-schema.js';
 import { readConfigJson, validateConfig, type LoadedConfig } from '../pipeline/load-config.js';
 import { humanCount, progressRates } from '../pipeline/progress.js';
 import { runBuild, type BuildResult } from '../pipeline/run-build.js';
 import { UserError } from '../util/errors.js';
 import { DEFAULT_PIPELINE } from './default-pipeline.js';
-import { positiveInt, nonNegativeInt } from './parse-number.js';
+import { parseSubsetSuffix } from '../mix/subset.js';
+import { mixSummary } from './mix-summary.js';
+import { positiveInt, nonNegativeInt, tokenCount } from './parse-number.js';
+import { applySet } from './set-override.js';
 import { progressReporter } from './progress-reporter.js';
+
+/** Builders whose config has a `target_len` (kept when `--builder` switches between them). */
+const TARGET_BUILDERS = new Set<string>(['pose', 'randpos', 'longrecipe']);
 
 /** Flags of `skein build`. */
 export interface BuildFlags {
@@ -17,11 +25,17 @@ export interface BuildFlags {
   sourceField?: string;
   output?: string;
   tokenizer?: string;
-  builder?: 'concat-chunk' | 'pack';
+  builder?: BuilderConfig['type'];
   seqLen?: number;
+  targetLen?: number;
   seed?: number;
   onError?: 'fail' | 'skip';
   shardTokens?: number;
+  totalTokens?: number;
+  set?: string[];
+  rank?: number;
+  worldSize?: number;
+  overwrite?: boolean;
   progress: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -40,7 +54,14 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
     if (flags.textField) fields.text = flags.textField;
     if (flags.idField) fields.id = flags.idField;
     if (flags.sourceField) fields.source = flags.sourceField;
-    raw.inputs = [{ path: flags.input.map((p) => path.resolve(p)), ...(flags.name ? { name: flags.name } : {}), ...(Object.keys(fields).length ? { fields } : {}) }];
+    // The config's field mapping (e.g. a preset's meta.redpajama_set_name) carries over unless overridden.
+    const first = Array.isArray(raw.inputs) ? (raw.inputs[0] as { fields?: Record<string, string> } | undefined) : undefined;
+    const merged = { ...(first?.fields ?? {}), ...fields };
+    const extra = { ...(flags.name ? { name: flags.name } : {}), ...(Object.keys(merged).length ? { fields: merged } : {}) };
+    // A path with a [N] subset is an input of its own (the subset applies to one input).
+    raw.inputs = flags.input.some((p) => parseSubsetSuffix(p).subset !== undefined)
+      ? flags.input.map((p) => ({ path: path.resolve(p), ...extra }))
+      : [{ path: flags.input.map((p) => path.resolve(p)), ...extra }];
   } else if (flags.textField || flags.idField || flags.sourceField || flags.name) {
     throw new UserError('--name, --text-field, --id-field and --source-field go with --input; set inputs[].fields in the config file otherwise');
   }
@@ -61,10 +82,14 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
   if (flags.builder) {
     const b = section('builder');
     const seq = b.seq_len;
-    raw.builder = { type: flags.builder, ...(seq !== undefined ? { seq_len: seq } : {}) };
+    const target = b.target_len;
+    raw.builder = { type: flags.builder, ...(seq !== undefined ? { seq_len: seq } : {}), ...(target !== undefined && TARGET_BUILDERS.has(flags.builder) ? { target_len: target } : {}) };
   }
   if (flags.seqLen) section('builder').seq_len = flags.seqLen;
+  if (flags.targetLen) section('builder').target_len = flags.targetLen;
   if (flags.seed !== undefined) raw.seed = flags.seed;
+  if (flags.totalTokens) section('mix').total_tokens = flags.totalTokens;
+  for (const expr of flags.set ?? []) applySet(raw, expr);
   if (flags.onError) raw.on_error = flags.onError;
   // Inputs named on the command line are shown relative to the working directory.
   return { config: validateConfig(raw, file), baseDir: path.dirname(path.resolve(file)), file, displayRoot: flags.input ? process.cwd() : undefined };
@@ -79,11 +104,21 @@ export function buildSummary(r: BuildResult): string {
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
+  const rank = r.scale.worldSize > 1 ? ` (rank ${r.scale.rank} of ${r.scale.worldSize})` : '';
+  const status =
+    r.status === 'complete'
+      ? ['  already complete: nothing was built (pass --overwrite to build again)']
+      : r.status === 'resumed' && r.resumedFrom
+        ? [`  resumed: kept ${r.resumedFrom.shards} finished shard${r.resumedFrom.shards === 1 ? '' : 's'} (${r.resumedFrom.rows} rows, checksums verified) and rebuilt the rest`]
+        : [];
   return [
-    `skein build: ${m.totals.rows} rows (${humanCount(m.totals.tokens)} tokens) in ${m.totals.shards} shard${m.totals.shards === 1 ? '' : 's'} → ${rel}/`,
+    `skein build${rank}: ${m.totals.rows} rows (${humanCount(m.totals.tokens)} tokens) in ${m.totals.shards} shard${m.totals.shards === 1 ? '' : 's'} → ${rel}/`,
+    ...status,
+    ...r.notes.filter((n) => r.status !== 'complete' || !n.startsWith('the output folder already')).map((n) => `  note: ${n}`),
     `  builder ${m.builder.name}, seq_len ${m.builder.seq_len}, attention ${m.attention}, positions ${m.positions}; tokenizer ${m.tokenizer.name} (${m.tokenizer.engine})`,
     `  documents: read ${m.documents.read} = written ${m.documents.written} + dropped ${m.documents.read - m.documents.written}${dropped ? ` (${dropped})` : ''}`,
-    `  ${(r.progress.bytesRead / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s (+ ${r.progress.setupSeconds.toFixed(2)} s setup): ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s`,
+    ...(r.status === 'complete' ? [] : [`  ${(r.progress.bytesRead / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s (+ ${r.progress.setupSeconds.toFixed(2)} s setup): ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s`]),
+    ...mixSummary(m),
     ...(m.rejects.count ? [`  ${m.rejects.count} bad records skipped: see ${rel}/rejects.jsonl`] : []),
     ...(m.totals.rows === 0 ? ['  warning: no rows were written: the inputs hold no documents or all were dropped (see the counts above)'] : []),
     `  next: npx skein inspect ${rel}`,
@@ -102,11 +137,17 @@ export function buildCommand(): Command {
     .option('--source-field <path>', 'dotted path of the source-name field, e.g. meta.redpajama_set_name')
     .option('-o, --output <dir>', 'output folder (default ./shards)')
     .option('-t, --tokenizer <name>', 'o200k_base, cl100k_base, llama3, qwen3, an npm package or a tokenizer.json path')
-    .addOption(new Option('--builder <type>', 'sample builder').choices(['concat-chunk', 'pack']))
+    .addOption(new Option('--builder <type>', 'sample builder').choices(Object.keys(BUILDERS)))
     .option('--seq-len <n>', 'tokens per row', positiveInt('--seq-len'))
+    .option('--target-len <n>', 'target window of pose, randpos and longrecipe (positions stay below it)', positiveInt('--target-len'))
     .option('--seed <n>', 'seed of every random choice', nonNegativeInt('--seed'))
     .addOption(new Option('--on-error <policy>', 'bad records: fail (stop, naming file and line) or skip (count, log to rejects.jsonl)').choices(['fail', 'skip']))
     .option('--shard-tokens <n>', 'target tokens per shard', positiveInt('--shard-tokens'))
+    .option('--total-tokens <n>', 'token budget of the mix (mix.total_tokens): 1e9, 1B, 500M', tokenCount('--total-tokens'))
+    .option('--set <key=value...>', 'override any config key: --set mix.short_threshold=1024 --set order.shuffle_buffer=1000')
+    .option('--rank <n>', 'this process\'s rank of a scaled-out build (default: from Slurm / Kubernetes / SKEIN_RANK)', nonNegativeInt('--rank'))
+    .option('--world-size <n>', 'number of ranks (default: from Slurm / SKEIN_WORLD_SIZE; 1)', positiveInt('--world-size'))
+    .option('--overwrite', 'replace a build of another configuration found in the output folder')
     .option('--no-progress', 'no progress bar or progress lines')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print the manifest as JSON instead of the summary')
@@ -116,6 +157,9 @@ export function buildCommand(): Command {
       let result: BuildResult;
       try {
         result = await runBuild(loaded, {
+          rank: flags.rank,
+          worldSize: flags.worldSize,
+          overwrite: flags.overwrite,
           onProgress: (p) => reporter.update(p),
           log: (line) => {
             if (!flags.quiet) process.stderr.write(`skein: ${line}\n`);

@@ -5,6 +5,9 @@ import { openDataset, renderHistogram, verifyShards, type Manifest } from '../sh
 import type { TokenizerEngine } from '../tokenize/engine.js';
 import { loadTokenizer } from '../tokenize/load-tokenizer.js';
 import { UserError } from '../util/errors.js';
+import { showStructure } from './inspect-structure.js';
+import { mixSummary } from './mix-summary.js';
+import { registerManifestTokens } from './manifest-tokenizer.js';
 import { nonNegativeInt, positiveInt } from './parse-number.js';
 
 interface InspectFlags {
@@ -13,6 +16,9 @@ interface InspectFlags {
   decode: boolean;
   verify?: boolean;
   json?: boolean;
+  explain?: number;
+  plot?: string;
+  plotRows: number;
 }
 
 /** The manifest summary: what was built, from what, and how rows read. */
@@ -28,10 +34,13 @@ export function manifestSummary(m: Manifest, dir: string): string[] {
     `  packing fill ${(m.packing.fill * 100).toFixed(1)}% of ${humanCount(m.packing.capacity_tokens)} token slots, ${m.packing.split_documents} documents split across rows`,
     '  sources:',
     ...Object.entries(m.sources).map(([name, s]) => `    ${name.padEnd(24)} ${String(s.documents).padStart(9)} docs ${humanCount(s.tokens).padStart(8)} tokens`),
+    ...mixSummary(m),
+    ...(m.scale_out?.rank !== undefined ? [`  rank ${m.scale_out.rank} of ${m.scale_out.world_size} (${m.scale_out.units?.mine ?? '?'} of ${m.scale_out.units?.total ?? '?'} input units); join the ranks with skein merge`] : []),
+    ...(m.scale_out?.ranks ? [`  merged from ${m.scale_out.ranks.length} ranks: ${m.scale_out.ranks.map((r) => r.dir).join(', ')}`] : []),
     '  shards:',
     ...m.shards.map((s) => `    ${s.file}  ${String(s.rows).padStart(7)} rows ${humanCount(s.tokens).padStart(8)} tokens ${(s.bytes / 1e6).toFixed(1).padStart(7)} MB  sha256 ${s.sha256.slice(0, 12)}…`),
   ];
-  if (m.rejects.count) lines.push(`  rejects: ${m.rejects.count} in ${m.rejects.file}`);
+  if (m.rejects.count) lines.push(`  rejects: ${m.rejects.count} in ${m.rejects.file ?? m.rejects.files?.join(', ')}`);
   return lines;
 }
 
@@ -53,6 +62,9 @@ export function inspectCommand(): Command {
     .option('--no-decode', 'show token ids instead of text')
     .option('--verify', 'recompute every shard sha256 and compare with the manifest')
     .option('--json', 'print the manifest as JSON')
+    .option('--explain <n>', 'show row n with its structure: pieces, markers, chunk IDs and summaries, masked spans, position jumps', nonNegativeInt('--explain'))
+    .option('--plot <file>', 'write an SVG plot of position id against token index for the first rows')
+    .option('--plot-rows <n>', 'rows drawn by --plot', positiveInt('--plot-rows'), 4)
     .action(async (dirArg: string, flags: InspectFlags) => {
       const dir = path.resolve(dirArg);
       const ds = await openDataset(dir);
@@ -60,6 +72,10 @@ export function inspectCommand(): Command {
       const out = (s: string) => process.stdout.write(`${s}\n`);
       if (flags.json) {
         out(JSON.stringify(m, null, 2));
+        return;
+      }
+      if (flags.explain !== undefined || flags.plot) {
+        await showStructure(ds, { explain: flags.explain, plot: flags.plot && path.resolve(flags.plot), plotRows: flags.plotRows, chars: flags.chars, decode: flags.decode }, out);
         return;
       }
       for (const l of manifestSummary(m, dirArg)) out(l);
@@ -78,6 +94,7 @@ export function inspectCommand(): Command {
       if (flags.decode) {
         try {
           engine = await loadTokenizer({ name: m.tokenizer.source.startsWith('package:') || m.tokenizer.kind === 'openai' ? m.tokenizer.name : m.tokenizer.source });
+          registerManifestTokens(engine, m);
           if (engine.info.sha256 !== m.tokenizer.sha256) out(`(note: the tokenizer found now differs from the one used for the build; decoded text may be wrong)`);
         } catch (e) {
           out(`(cannot load tokenizer ${m.tokenizer.name} to decode: ${(e as Error).message}; showing ids)`);

@@ -4,6 +4,12 @@ import { buildCommand } from './build-command.js';
 import { reportError, EXIT } from './exit.js';
 import { inspectCommand } from './inspect-command.js';
 import { schemaCommand } from './schema-command.js';
+import { statsCommand } from './stats-command.js';
+import { mergeCommand } from './merge-command.js';
+import { trainCommand } from './train-command.js';
+import { genEvalCommand } from './gen-eval-command.js';
+import { evalCommand } from './eval-command.js';
+import { ropeBaseCommand } from './rope-base-command.js';
 
 /** The `skein` program with its subcommands. */
 export function program(): Command {
@@ -13,7 +19,13 @@ export function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(buildCommand())
     .addCommand(inspectCommand())
-    .addCommand(schemaCommand());
+    .addCommand(statsCommand())
+    .addCommand(mergeCommand())
+    .addCommand(schemaCommand())
+    .addCommand(trainCommand())
+    .addCommand(genEvalCommand())
+    .addCommand(evalCommand())
+    .addCommand(ropeBaseCommand());
   p.exitOverride();
   for (const c of p.commands) c.exitOverride();
   return p;

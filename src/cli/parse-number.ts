@@ -17,3 +17,14 @@ export function nonNegativeInt(flag: string): (v: string) => number {
     return n;
   };
 }
+
+/** A commander parser for a token count: `1000000000`, `1_000_000`, `1e9`, `1B`, `500M`, `64K` (1,000-based). */
+export function tokenCount(flag: string): (v: string) => number {
+  return (v: string) => {
+    const m = /^([\d_.]+(?:e\d+)?)\s*([kKmMbBgGtT]?)$/.exec(v.trim());
+    const scale: Record<string, number> = { '': 1, k: 1e3, m: 1e6, b: 1e9, g: 1e9, t: 1e12 };
+    const n = m ? Number(m[1]!.replace(/_/g, '')) * scale[m[2]!.toLowerCase()]! : NaN;
+    if (!Number.isInteger(n) || n <= 0) throw new UserError(`${flag} must be a positive whole number of tokens (such as 1000000000, 1e9, 1B or 500M), got '${v}'`);
+    return n;
+  };
+}

@@ -2,6 +2,10 @@ import type { SampleBuilder } from '../build/builder.js';
 import { ConcatChunkBuilder } from '../build/concat-chunk.js';
 import { PackBuilder } from '../build/pack.js';
 import type { BuilderConfig } from './config-schema.js';
+import { RECIPE_BUILDERS, type RecipeBuilderContext } from './recipe-builders.js';
+
+/** What a builder may need beyond its config section: the pipeline seed and the tokenizer. */
+export type BuilderContext = RecipeBuilderContext;
 
 /** What the shard format records about a builder's rows (design.md §4). */
 export interface RowSemantics {
@@ -13,9 +17,12 @@ export interface RowSemantics {
   lossMask: boolean;
 }
 
-/** A registered builder: makes the builder from its config section and says how its rows read. */
+/**
+ * A registered builder: makes the builder from its config section and says how its rows read.
+ * `create` may be asynchronous (LongRecipe reads the tokenizer's vocabulary first).
+ */
 export interface BuilderFactory<C extends BuilderConfig = BuilderConfig> {
-  create(cfg: C, withSources: boolean): SampleBuilder;
+  create(cfg: C, withSources: boolean, ctx: BuilderContext): SampleBuilder | Promise<SampleBuilder>;
   semantics(cfg: C): RowSemantics;
 }
 
@@ -30,6 +37,7 @@ export const BUILDERS: { [K in BuilderConfig['type']]: BuilderFactory<Extract<Bu
       new PackBuilder({ seqLen: cfg.seq_len, algorithm: cfg.algorithm, openRows: cfg.open_rows, longDocuments: cfg.long_documents, withSources }),
     semantics: (cfg) => ({ attention: cfg.attention, positions: cfg.positions, explicitPositions: false, lossMask: false }),
   },
+  ...RECIPE_BUILDERS,
 };
 
 /** The factory for a builder config. */

@@ -1,16 +1,27 @@
 import { z } from 'zod';
+import { CHAT_TEMPLATES } from '../tokenize/chat-template.js';
+import { LongRecipeSchema, PoseSchema, RandPosSchema, SingleSchema } from './recipe-builder-schemas.js';
+import { AugmentSchema } from './augment-schema.js';
+import { MixSchema, OrderSchema } from './mix-schema.js';
 
 const positiveInt = z.number().int().positive();
 
 /** One input of a pipeline: files, folders or globs, with the field mapping. */
 export const InputSchema = z.strictObject({
-  path: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).describe('A file, folder or glob (or a list of them): .jsonl/.json/.ndjson (+ .gz/.zst), .parquet, .zip. Relative to the config file.'),
+  path: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .describe('A file, folder or glob (or a list of them): .jsonl/.json/.ndjson (+ .gz/.zst), .parquet, .zip. Relative to the config file. A trailing [N] (train.jsonl[5000]) keeps a seeded random subset of exactly N documents.'),
   name: z.string().min(1).optional().describe('Source name for documents without a source field (default: the file name).'),
   fields: z
     .strictObject({
       text: z.string().min(1).default('text').describe('Dotted path of the text field.'),
       id: z.string().min(1).default('id').describe('Dotted path of the id field; documents without one get file:line or file#row.'),
       source: z.string().min(1).optional().describe('Dotted path of the source-name field, e.g. meta.redpajama_set_name.'),
+      messages: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Dotted path of a conversation field (conversations, messages): [{role, content}] or ShareGPT [{from, value}]. Records without one fall back to text. Needs tokenizer.chat_template.'),
     })
     .default({ text: 'text', id: 'id' }),
 });
@@ -23,6 +34,10 @@ export const TokenizerSchema = z.strictObject({
   bos_token: z.string().min(1).optional().describe('BOS token string, overriding tokenizer_config.json.'),
   eos_token: z.string().min(1).optional().describe('EOS token string, overriding tokenizer_config.json.'),
   batch_docs: positiveInt.default(256).describe('Documents per tokenizer call.'),
+  chat_template: z
+    .enum(CHAT_TEMPLATES)
+    .optional()
+    .describe('Template that renders conversations (inputs[].fields.messages): llama-3 or chatml (Qwen). Loss only on assistant turns and their end-of-turn token.'),
 });
 
 const attention = z.enum(['causal', 'document']);
@@ -43,7 +58,7 @@ export const PackSchema = z.strictObject({
   seq_len: positiveInt.describe('Row capacity in tokens.'),
   algorithm: z.enum(['greedy', 'best-fit']).default('best-fit'),
   open_rows: positiveInt.default(64).describe('Rows kept open by best-fit.'),
-  long_documents: z.enum(['split', 'truncate', 'drop']).default('split').describe('What to do with documents longer than seq_len.'),
+  long_documents: z.enum(['split', 'truncate', 'truncate-middle', 'drop']).default('split').describe('What to do with documents longer than seq_len: split, truncate (keep the first seq_len tokens), truncate-middle (keep the first and last halves, Index-1.9B) or drop.'),
   attention: attention.default('document'),
   positions: positions.default('reset'),
 });
@@ -63,7 +78,10 @@ export const PipelineConfigSchema = z.strictObject({
   seed: z.number().int().min(0).default(0).describe('Seed of every random choice.'),
   inputs: z.array(InputSchema).min(1),
   tokenizer: TokenizerSchema,
-  builder: z.discriminatedUnion('type', [ConcatChunkSchema, PackSchema]),
+  builder: z.discriminatedUnion('type', [ConcatChunkSchema, PackSchema, PoseSchema, RandPosSchema, LongRecipeSchema, SingleSchema]),
+  augment: z.array(AugmentSchema).default([]).describe('Augmenters applied in order to every built row (utk, eod-mask-loss).'),
+  mix: MixSchema.prefault({}).describe('Which documents are kept: token budgets per source, short-document downsampling (Fu et al. / LCEG).'),
+  order: OrderSchema.prefault({}).describe('How rows are reordered before they are written: seeded shuffle buffer, group_by_length, ascending-length curriculum.'),
   output: OutputSchema.default({ shard_tokens: 1 << 26, batch_rows: 1000 }),
   on_error: z.enum(['fail', 'skip']).default('fail').describe('Bad records: fail (stop, naming file and line) or skip (count, log to rejects.jsonl).'),
 });

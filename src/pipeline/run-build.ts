@@ -1,23 +1,25 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { Sample } from '../build/sample.js';
-import { builderStage } from '../build/builder.js';
-import { columnNames, LengthHistogram, shardsFingerprint, shardTotals, writeHfLayout, writeManifest, writeShards, type ColumnSet, type Manifest } from '../shards/index.js';
-import { expandInputs, readDocs, type Doc, type FileReport, type InputFile } from '../sources/index.js';
+import { columnNames, shardsFingerprint, shardTotals, writeHfLayout, writeManifest, type Manifest, type ShardInfo } from '../shards/index.js';
 import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
 import { loadTokenizer } from '../tokenize/load-tokenizer.js';
-import type { TokDoc } from '../tokenize/tok-doc.js';
-import { TokenizeStage } from '../tokenize/tokenize-stage.js';
-import { RejectSink, type Reject } from '../util/reject-sink.js';
+import { UserError } from '../util/errors.js';
+import { documentAccounts } from './accounting.js';
+import { createAugmenters } from './augmenter-registry.js';
 import { builderFactory } from './builder-registry.js';
-import type { PipelineConfig } from './config-schema.js';
+import { runLoop, type LoopResult } from './build-loop.js';
+import { chatRendererFor } from './chat-setup.js';
+import { CurriculumSort, RUNS_DIR } from './curriculum-sort.js';
+import { removeCheckpoint } from './checkpoint.js';
+import { buildFingerprint, comparableConfig, type BuildFingerprint } from './fingerprint.js';
+import { KillHook } from './kill-hook.js';
 import type { LoadedConfig } from './load-config.js';
-import { prepareOutputDir } from './output-dir.js';
+import { mixerFor, rowOrderFor, subsetsSection } from './mix-setup.js';
+import { openOutput, removeStrays, verifyFinishedShards } from './output-state.js';
 import type { BuildProgress } from './progress.js';
-import { tap } from './taps.js';
+import { makeReadPlan } from './read-plan.js';
+import { rankDir, resolveScaleOut, type ScaleOut } from './scale-out.js';
+import { scanSubset, type SubsetChoice } from './subset-scan.js';
 
 const require = createRequire(import.meta.url);
 /** This package's version, recorded in every manifest. */
@@ -31,6 +33,14 @@ export interface BuildOptions {
   /** Receives warnings (each skipped record, up to `maxLoggedRejects`, then a count). */
   log?: (line: string) => void;
   maxLoggedRejects?: number;
+  /** This process's rank in a scaled-out build (with `worldSize`); default from the environment (see `resolveScaleOut`). */
+  rank?: number;
+  /** Number of ranks. */
+  worldSize?: number;
+  /** Environment to read Slurm / Kubernetes / SKEIN_* rank variables and the test kill hook from (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Replace a finished or unfinished build of another configuration in the output folder. */
+  overwrite?: boolean;
 }
 
 /** What a finished build returns. */
@@ -40,6 +50,17 @@ export interface BuildResult {
   manifest: Manifest;
   /** The final progress snapshot (rates of the whole build). */
   progress: BuildProgress;
+  /**
+   * `built`: from the start; `resumed`: continued from a checkpoint; `complete`: the folder
+   * already held this exact build, nothing was done.
+   */
+  status: 'built' | 'resumed' | 'complete';
+  /** Where a resumed build continued: shards and rows kept from before the interruption. */
+  resumedFrom?: LoopResult['resumedFrom'];
+  /** This process's part of a scaled-out build. */
+  scale: ScaleOut;
+  /** Notes for the user: a replaced stale lock, a discarded unfinished build, a finished folder. */
+  notes: string[];
 }
 
 /** The output folder of a config: `output.dir` relative to the config's folder, else `./shards`. */
@@ -48,159 +69,193 @@ export function outputDirOf(loaded: LoadedConfig): string {
   return d ? path.resolve(loaded.baseDir, d) : path.resolve(process.cwd(), 'shards');
 }
 
-/** Serialises a reject as one line of rejects.jsonl. */
-function rejectLine(r: Reject): string {
-  return `${JSON.stringify({ reason: r.reason, ...r.location, detail: r.detail, documents: r.documents })}\n`;
+/** The manifest's `tokenizer.added_tokens` / `total_vocab_size` for augmenters' marker tokens (nothing when none). */
+function addedTokensEntry(added: Record<string, number>): { added_tokens?: Record<string, number>; total_vocab_size?: number } {
+  const ids = Object.values(added);
+  if (ids.length === 0) return {};
+  return { added_tokens: added, total_vocab_size: Math.max(...ids) + 1 };
 }
 
 /**
- * Runs a whole build: inputs → tokenize → builder → Arrow shards, then writes manifest.json,
- * state.json and dataset_info.json (design.md §4). Every stage is a Node stream joined with
- * `stream.pipeline`, so memory is bounded by the stages' buffers, not by the corpus.
+ * Runs a whole build: inputs → tokenize → mix → builder → augment → order → Arrow shards, then
+ * writes manifest.json, state.json and dataset_info.json (design.md §4). The run loop
+ * (`runLoop`) drives the stages as plain objects so that it can checkpoint them: memory is
+ * bounded by the batch, the builder's open rows and the order buffer, never by the corpus.
+ *
+ * The output folder decides what happens (see `openOutput`): a fresh build, a resumed one (an
+ * interrupted build of the same fingerprint; finished shards are verified and kept), nothing (the
+ * same build is already complete), or an error (another build is there or running).
+ *
+ * With a world size above one, this process builds its rank's part of the inputs into
+ * `<output>/rank-RRRRR-of-WWWWW/` (see docs/scale-out.md); `skein merge` joins the ranks.
  *
  * Document accounting reconciles: read = written + Σ dropped, where drops come from bad input
- * (under `on_error: skip`), empty documents, and the builder (`remainder`, `too_long`).
+ * (under `on_error: skip`), empty documents, subsets, the mixer and the builder.
  */
 export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): Promise<BuildResult> {
   const { config, baseDir } = loaded;
   const setupStarted = performance.now();
-  const dir = outputDirOf(loaded);
+  const scale = resolveScaleOut({ rank: opts.rank, worldSize: opts.worldSize }, opts.env ?? process.env);
+  const dir = rankDir(outputDirOf(loaded), scale);
+  const displayRoot = loaded.displayRoot ?? baseDir;
+  const notes: string[] = [];
 
   // Resolve everything that can fail on user input before touching the output folder.
-  const groups: Array<{ input: PipelineConfig['inputs'][number]; files: InputFile[] }> = [];
-  let bytesTotal = 0;
-  for (const input of config.inputs) {
-    const patterns = (Array.isArray(input.path) ? input.path : [input.path]).map((p) => path.resolve(baseDir, p));
-    const files = await expandInputs(patterns);
-    for (const f of files) bytesTotal += f.size;
-    groups.push({ input, files });
-  }
+  const plan = await makeReadPlan(config, baseDir, scale);
   const engine = await loadTokenizer({ name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir });
   const policy = resolveBosEos(engine.info, config.tokenizer.add_bos, config.tokenizer.add_eos);
   const factory = builderFactory(config.builder);
   const semantics = factory.semantics(config.builder);
-  const builder = factory.create(config.builder, true);
-  await prepareOutputDir(dir);
+  const chat = chatRendererFor(config, engine);
+  const builder = await factory.create(config.builder, true, { seed: config.seed, engine });
+  // Augmenters check their fit with the builder and register marker tokens before any work starts.
+  const augment = createAugmenters(config.augment, { engine, seed: config.seed, semantics, policy }, { positionIds: semantics.explicitPositions, lossMask: semantics.lossMask || chat !== undefined, docSources: true });
+  const mixer = mixerFor(config, plan.fraction);
+  const order = rowOrderFor(config);
+  const kill = KillHook.fromEnv(opts.env ?? process.env);
+  const fingerprint = await buildFingerprint({ config, plan, tokenizerSha256: engine.info.sha256, skeinVersion: SKEIN_VERSION, rank: scale.rank, worldSize: scale.worldSize });
 
-  const rejects = new RejectSink(config.on_error);
-  let rejectsOut: WriteStream | undefined;
-  let rejectCount = 0;
-  const maxLogged = opts.maxLoggedRejects ?? 20;
-  rejects.onReject((r) => {
-    rejectsOut ??= createWriteStream(path.join(dir, 'rejects.jsonl'));
-    rejectsOut.write(rejectLine(r));
-    rejectCount++;
-    if (rejectCount <= maxLogged) opts.log?.(`skipped ${RejectSink.describe(r)}`);
-    else if (rejectCount === maxLogged + 1) opts.log?.(`more records skipped; see rejects.jsonl`);
-  });
-
-  const started = performance.now();
-  const progress: BuildProgress = { documents: 0, tokens: 0, bytesRead: 0, bytesTotal, rows: 0, shards: 0, seconds: 0, setupSeconds: (started - setupStarted) / 1000 };
-  const reports: FileReport[] = [];
-  const sourceDocs: Record<string, number> = {};
-  const docHist = new LengthHistogram();
-  const sampleHist = new LengthHistogram();
-
-  async function* allDocs(): AsyncGenerator<Doc> {
-    for (const { input, files } of groups) {
-      const fields = { text: input.fields.text, id: input.fields.id, source: input.fields.source };
-      yield* readDocs(files, { fields, name: input.name, rejects, reports, displayRoot: loaded.displayRoot ?? baseDir, onBytes: (n) => (progress.bytesRead += n) });
-    }
-  }
-
-  const tokenize = new TokenizeStage(engine, { policy, batchDocs: config.tokenizer.batch_docs });
-  const columns: ColumnSet = { positionIds: semantics.explicitPositions, lossMask: semantics.lossMask, docSources: true };
-  const writer = writeShards(dir, {
-    columns,
-    shardTokens: config.output.shard_tokens,
-    batchRows: config.output.batch_rows,
-  });
-  const tick = () => {
-    progress.seconds = (performance.now() - started) / 1000;
-    progress.shards = writer.shards.length;
-    opts.onProgress?.({ ...progress });
-  };
-  const timer = opts.onProgress ? setInterval(tick, opts.progressIntervalMs ?? 500) : undefined;
+  const out = await openOutput(dir, fingerprint, config, opts.overwrite ?? false);
+  const progress: BuildProgress = { documents: 0, tokens: 0, bytesRead: 0, bytesTotal: plan.bytesTotal, rows: 0, shards: 0, seconds: 0, setupSeconds: 0 };
   try {
-    await pipeline(
-      Readable.from(allDocs(), { objectMode: true, highWaterMark: 64 }),
-      tap<Doc>(() => progress.documents++),
-      tokenize,
-      tap<TokDoc>((d) => {
-        progress.tokens += d.tokens.length;
-        docHist.add(d.tokens.length);
-        sourceDocs[d.source] = (sourceDocs[d.source] ?? 0) + 1;
-      }),
-      builderStage(builder),
-      tap<Sample>((s) => {
-        progress.rows++;
-        sampleHist.add(s.inputIds.length);
-      }),
-      writer,
-    );
+    if (out.lock.replacedStale) notes.push(`removed a stale lock left by process ${out.lock.replacedStale.pid} (no longer running)`);
+    if (out.kind === 'done') {
+      progress.setupSeconds = (performance.now() - setupStarted) / 1000;
+      notes.push('the output folder already holds this build, complete; nothing to do (pass --overwrite to build it again)');
+      return { dir, manifest: out.manifest, progress, status: 'complete', scale, notes };
+    }
+    if (out.kind === 'fresh' && out.discarded === 'unfinished') notes.push('discarded the files of an unfinished build that had no checkpoint yet');
+    if (out.kind === 'resume') {
+      await verifyFinishedShards(dir, [...out.checkpoint.shards, ...checkpointRuns(out.checkpoint)]);
+      await removeStrays(dir, new Set(out.checkpoint.shards.map((s) => s.file)));
+    }
+
+    // Pass 1 of each `[N]` input: the same subset on every rank.
+    const subsets = new Map<number, SubsetChoice>();
+    for (const input of plan.inputs) if (input.subset !== undefined) subsets.set(input.index, await scanSubset(input, config.seed, displayRoot));
+    for (const [index, c] of subsets) if (c.available < c.n) opts.log?.(`inputs[${index}] holds ${c.available} documents, fewer than the ${c.n} asked for; all are used`);
+
+    const columns = augment.columns;
+    const started = performance.now();
+    progress.setupSeconds = (started - setupStarted) / 1000;
+    const tick = () => {
+      progress.seconds = (performance.now() - started) / 1000;
+      opts.onProgress?.({ ...progress });
+    };
+    const timer = opts.onProgress ? setInterval(tick, opts.progressIntervalMs ?? 500) : undefined;
+    let loop: LoopResult;
+    try {
+      loop = await runLoop({
+        dir,
+        seed: config.seed,
+        plan,
+        subsets,
+        policy: config.on_error,
+        displayRoot,
+        engine,
+        // Conversations longer than a row are dropped whole (algorithms.md §7.2), never truncated.
+        tokenize: { policy, chat, maxChatTokens: config.builder.seq_len },
+        batchDocs: config.tokenizer.batch_docs,
+        batchChars: 1 << 20,
+        mixer,
+        builder,
+        augmenters: augment.augmenters,
+        fillLossMask: columns.lossMask,
+        order,
+        curriculum: config.order.curriculum ? new CurriculumSort(dir, { runRows: config.order.curriculum_run_rows, lengthKey: config.order.length_key, columns }) : undefined,
+        columns,
+        shardTokens: config.output.shard_tokens,
+        batchRows: config.output.batch_rows,
+        fingerprint,
+        comparableConfig: comparableConfig(config),
+        resume: out.kind === 'resume' ? out.checkpoint : undefined,
+        progress,
+        log: opts.log,
+        maxLoggedRejects: opts.maxLoggedRejects ?? 20,
+        kill,
+      });
+    } finally {
+      if (timer) clearInterval(timer);
+    }
+
+    const documents = documentAccounts(loop, mixer, builder.stats);
+    if (config.mix.mode === 'per_source' && builder.stats.documents === 0 && (documents.dropped.mix_not_in_mixture ?? 0) > 0) {
+      const seen = Object.keys(mixer.report().sources).slice(0, 3).join(', ');
+      throw new UserError(`no document's source is in the mixture (sources read: ${seen}); map the source field with inputs[].fields.source (--source-field meta.redpajama_set_name) or name the sources in mix.weights`);
+    }
+    const shards = loop.shards;
+    const sources: Manifest['sources'] = {};
+    for (const [name, docs] of Object.entries(loop.sourceDocs)) sources[name] = { documents: docs, tokens: builder.stats.sourceTokens[name] ?? 0 };
+    const totals = shardTotals(shards);
+    const seqLen = config.builder.seq_len;
+    const { type: builderName, ...builderOptions } = config.builder;
+    const rejectCount = loop.reader.rejectLines;
+    const subsetInfo = subsetsSection(subsets, loop.reader.subsetKept);
+    const manifest: Manifest = {
+      format: 'skein-shards',
+      format_version: 1,
+      skein_version: SKEIN_VERSION,
+      config,
+      seed: config.seed,
+      tokenizer: {
+        name: engine.info.name,
+        kind: engine.info.kind,
+        source: engine.info.source,
+        engine: engine.info.engine,
+        vocab_size: engine.info.vocabSize,
+        ...addedTokensEntry(engine.addedTokens()),
+        special_ids: engine.info.specialIds,
+        sha256: engine.info.sha256,
+        add_bos: policy.bos !== undefined,
+        add_eos: policy.eos !== undefined,
+        special_text: 'plain',
+      },
+      builder: { name: builderName, ...builderOptions },
+      ...(config.augment.length ? { augment: augment.manifestEntries() } : {}),
+      attention: semantics.attention,
+      positions: semantics.explicitPositions ? 'explicit' : semantics.positions,
+      columns: columnNames(columns),
+      shards,
+      totals,
+      documents,
+      inputs: loop.reports.map((r) => ({ path: r.path, member: r.member, format: r.format, bytes: r.bytes, documents: r.documents, status: r.status, ...(r.rowGroups ? { row_groups: r.rowGroups } : {}) })),
+      sources,
+      histograms: { document_tokens: loop.documentTokens, sample_tokens: loop.sampleTokens, sources: loop.sources },
+      packing: {
+        rows: totals.rows,
+        tokens: totals.tokens,
+        capacity_tokens: totals.rows * seqLen,
+        fill: totals.rows ? totals.tokens / (totals.rows * seqLen) : 0,
+        split_documents: builder.stats.splitDocuments,
+        tokens_dropped: builder.stats.tokensDropped,
+      },
+      rejects: { file: rejectCount > 0 ? 'rejects.jsonl' : null, count: rejectCount },
+      resume: { complete: true, fingerprint: fingerprint.sha256, fingerprint_parts: fingerprintParts(fingerprint) },
+      ...(config.mix.mode !== 'none' || config.mix.total_tokens !== undefined ? { mix: { ...mixer.report(), stopped_early: loop.stoppedEarly } } : {}),
+      ...(subsetInfo ? { subsets: subsetInfo } : {}),
+      ...(order.active || config.order.curriculum ? { order: { shuffle_buffer: config.order.shuffle_buffer, group_by_length: config.order.group_by_length, curriculum: config.order.curriculum, length_key: config.order.length_key } } : {}),
+      ...(scale.worldSize > 1 ? { scale_out: { rank: scale.rank, world_size: scale.worldSize, units: plan.units, budget_fraction: plan.fraction } } : {}),
+    };
+    await writeHfLayout(dir, shards, columns, shardsFingerprint(shards));
+    await writeManifest(dir, manifest);
+    await removeCheckpoint(dir);
+    tick();
+    progress.seconds = (performance.now() - started) / 1000;
+    progress.shards = shards.length;
+    return { dir, manifest, progress: { ...progress }, status: loop.resumedFrom ? 'resumed' : 'built', ...(loop.resumedFrom ? { resumedFrom: loop.resumedFrom } : {}), scale, notes };
   } finally {
-    if (timer) clearInterval(timer);
-    if (rejectsOut) await new Promise<void>((res) => rejectsOut!.end(res));
+    out.lock.release();
   }
+}
 
-  const shards = [...writer.shards];
-  const badInput = Object.values(rejects.counts).reduce((a, b) => a + b, 0);
-  const dropped: Record<string, number> = { ...rejects.counts };
-  if (tokenize.stats.empty) dropped.empty = (dropped.empty ?? 0) + tokenize.stats.empty;
-  for (const [k, v] of Object.entries(builder.stats.dropped)) dropped[k] = (dropped[k] ?? 0) + v;
-  const read = progress.documents + badInput;
-  const written = builder.stats.written;
-  const droppedTotal = Object.values(dropped).reduce((a, b) => a + b, 0);
-  if (read !== written + droppedTotal) throw new Error(`document accounting does not reconcile: read ${read} != written ${written} + dropped ${droppedTotal}`);
+/** The curriculum runs a checkpoint lists, as shard infos with paths relative to the output folder. */
+function checkpointRuns(c: { state: unknown }): ShardInfo[] {
+  const runs = (c.state as { curriculum?: { runs: ShardInfo[] } | null }).curriculum?.runs ?? [];
+  return runs.map((r) => ({ ...r, file: path.join(RUNS_DIR, r.file) }));
+}
 
-  const sources: Manifest['sources'] = {};
-  for (const [name, documents] of Object.entries(sourceDocs)) sources[name] = { documents, tokens: builder.stats.sourceTokens[name] ?? 0 };
-  const totals = shardTotals(shards);
-  const seqLen = config.builder.seq_len;
-  const { type: builderName, ...builderOptions } = config.builder;
-  const manifest: Manifest = {
-    format: 'skein-shards',
-    format_version: 1,
-    skein_version: SKEIN_VERSION,
-    config,
-    seed: config.seed,
-    tokenizer: {
-      name: engine.info.name,
-      kind: engine.info.kind,
-      source: engine.info.source,
-      engine: engine.info.engine,
-      vocab_size: engine.info.vocabSize,
-      special_ids: engine.info.specialIds,
-      sha256: engine.info.sha256,
-      add_bos: policy.bos !== undefined,
-      add_eos: policy.eos !== undefined,
-      special_text: 'plain',
-    },
-    builder: { name: builderName, ...builderOptions },
-    attention: semantics.attention,
-    positions: semantics.explicitPositions ? 'explicit' : semantics.positions,
-    columns: columnNames(columns),
-    shards,
-    totals,
-    documents: { read, written, dropped },
-    inputs: reports.map((r) => ({ path: r.path, member: r.member, format: r.format, bytes: r.bytes, documents: r.documents, status: r.status })),
-    sources,
-    histograms: { document_tokens: docHist.toJSON(), sample_tokens: sampleHist.toJSON() },
-    packing: {
-      rows: totals.rows,
-      tokens: totals.tokens,
-      capacity_tokens: totals.rows * seqLen,
-      fill: totals.rows ? totals.tokens / (totals.rows * seqLen) : 0,
-      split_documents: builder.stats.splitDocuments,
-      tokens_dropped: builder.stats.tokensDropped,
-    },
-    rejects: { file: rejectCount > 0 ? 'rejects.jsonl' : null, count: rejectCount },
-    resume: { complete: true },
-  };
-  await writeHfLayout(dir, shards, columns, shardsFingerprint(shards));
-  await writeManifest(dir, manifest);
-  tick();
-  progress.seconds = (performance.now() - started) / 1000;
-  progress.shards = shards.length;
-  return { dir, manifest, progress: { ...progress } };
+/** The fingerprint's parts as the manifest records them. */
+function fingerprintParts(fp: BuildFingerprint): Record<string, string | number> {
+  const { sha256: _, ...parts } = fp;
+  return parts;
 }

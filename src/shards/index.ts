@@ -7,11 +7,15 @@ export type { ShardInfo, ShardsWritable, ShardWriterOptions } from './shard-writ
 export { hfDatasetInfo, hfState, shardsFingerprint, writeHfLayout } from './hf-layout.js';
 export type { HfDatasetInfo, HfState } from './hf-layout.js';
 export { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, readManifest, shardTotals, writeManifest } from './manifest.js';
-export type { AttentionMode, Manifest, ManifestBuilder, ManifestInput, ManifestTokenizer, PositionsMode } from './manifest.js';
+export type { AttentionMode, Manifest, ManifestAugmenter, ManifestBuilder, ManifestInput, ManifestTokenizer, PositionsMode } from './manifest.js';
 export { humanSize, LengthHistogram, renderHistogram } from './histogram.js';
 export type { Histogram, HistogramBucket } from './histogram.js';
 export { positionIds, segmentIds } from './positions.js';
 export type { Attention, ReconstructedPositions } from './positions.js';
-export { openDataset, verifyShards } from './reader.js';
+export { openDataset, readShardSamples, verifyShards } from './reader.js';
 export type { Dataset, Row, ShardMismatch } from './reader.js';
 export { jsonText, syncDir, tempPathFor, writeFileAtomic } from './atomic-file.js';
+export { histogramChartSvg } from './histogram-chart.js';
+export type { ChartOptions, ChartSeries } from './histogram-chart.js';
+export { LENGTH_THRESHOLDS, lengthSentence, medianBucket, percent, powerOfTwoAtMost, shareAtLeast, sharesUnder } from './histogram-summary.js';
+export type { ShareAbove } from './histogram-summary.js';

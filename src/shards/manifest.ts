@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { jsonText, writeFileAtomic } from './atomic-file.js';
+import type { MixReport } from '../mix/mixer.js';
 import type { Histogram } from './histogram.js';
 import type { ShardInfo } from './shard-writer.js';
 
@@ -34,6 +35,20 @@ export interface ManifestTokenizer {
   add_eos: boolean;
   /** Special-token text found in a corpus is tokenized as plain text (design.md §10). */
   special_text: 'plain';
+  /**
+   * Marker tokens registered by augmenters (UtK knots and ID brackets), string → id: fresh ids
+   * past the vocabulary, inserted by id only. Absent when there are none.
+   */
+  added_tokens?: Record<string, number>;
+  /** Ids a model's embedding must cover (largest id in use + 1), when `added_tokens` is present. */
+  total_vocab_size?: number;
+}
+
+/** An augmenter as the manifest records it: its type, resolved options and counters. */
+export interface ManifestAugmenter {
+  type: string;
+  stats: Record<string, number>;
+  [option: string]: unknown;
 }
 
 /** The sample builder and its resolved options. */
@@ -51,6 +66,45 @@ export interface ManifestInput {
   bytes: number;
   documents: number;
   status: string;
+  /** Parquet row groups read, when a rank read only part of the file. */
+  row_groups?: number[];
+  /** The rank that read it (a merged dataset). */
+  rank?: number;
+}
+
+/** Per-source document-length histograms: before mixing (`read`) and after (`kept`). */
+export type SourceHistograms = Record<string, { read: Histogram; kept: Histogram }>;
+
+/** A `[N]` subset of one input (keyed by the input's index in the config). */
+export interface ManifestSubset {
+  /** N as requested. */
+  requested: number;
+  /** Documents the whole input holds (all ranks). */
+  available: number;
+  /** Documents of the subset read by this build (all of them when not scaled out). */
+  selected: number;
+}
+
+/** The part of a scaled-out build a folder holds, or the ranks a merged folder joins. */
+export interface ManifestScaleOut {
+  rank?: number;
+  world_size: number;
+  /** Work units (files and Parquet row groups) of all ranks and of this rank. */
+  units?: { total: number; mine: number };
+  /** This rank's share of the input bytes: the fraction of the budgets it filled. */
+  budget_fraction?: number;
+  /** Merged datasets: the rank folders joined, relative to the merged folder. */
+  ranks?: Array<{ rank: number; dir: string; fingerprint: string }>;
+}
+
+/** How the build's output may be resumed or was checked (see docs/scale-out.md). */
+export interface ManifestResume {
+  /** True once every shard and this manifest are written. */
+  complete: boolean;
+  /** The build fingerprint: a build with the same one finds this folder done. */
+  fingerprint?: string;
+  /** Its parts (config, tokenizer, inputs, version, rank), to say what differs. */
+  fingerprint_parts?: Record<string, string | number>;
 }
 
 /**
@@ -66,6 +120,8 @@ export interface Manifest {
   seed: number;
   tokenizer: ManifestTokenizer;
   builder: ManifestBuilder;
+  /** The augmenters applied to the rows, in order; absent when there are none. */
+  augment?: ManifestAugmenter[];
   attention: AttentionMode;
   positions: PositionsMode;
   /** Column names in schema order (see `columnNames`). */
@@ -76,11 +132,19 @@ export interface Manifest {
   inputs: ManifestInput[];
   /** Per source: documents and tokens written. */
   sources: Record<string, { documents: number; tokens: number }>;
-  histograms: { document_tokens: Histogram; sample_tokens: Histogram };
+  histograms: { document_tokens: Histogram; sample_tokens: Histogram; sources?: SourceHistograms };
   /** `fill` = tokens / (rows × seq_len); `tokens_dropped`: tokens the builder discarded (e.g. a short tail). */
   packing: { rows: number; tokens: number; capacity_tokens: number; fill: number; split_documents: number; tokens_dropped?: number };
-  rejects: { file: 'rejects.jsonl' | null; count: number };
-  resume: { complete: boolean };
+  rejects: { file: 'rejects.jsonl' | null; count: number; files?: string[] };
+  resume: ManifestResume;
+  /** Mixing: settings, per-source targets and what was achieved (absent without mixing). */
+  mix?: MixReport;
+  /** `[N]` subsets by input index. */
+  subsets?: Record<string, ManifestSubset>;
+  /** Row order applied to the sample stream (absent when rows keep build order). */
+  order?: { shuffle_buffer: number; group_by_length: number; curriculum?: boolean; length_key: string };
+  /** Scale-out: this rank, or the ranks a merged dataset joins. */
+  scale_out?: ManifestScaleOut;
 }
 
 /** Totals of a shard list, as the manifest's `totals` records them. */

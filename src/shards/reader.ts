@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataType, RecordBatchReader, Type, type Data, type Field, type RecordBatch, type Schema } from 'apache-arrow';
+import type { Sample } from '../build/sample.js';
 import { UserError } from '../util/errors.js';
 import { columnLayout, columnSetFromNames, type ColumnSet, type ElementDtype } from './columns.js';
 import { readManifest, type Manifest } from './manifest.js';
@@ -41,6 +42,11 @@ export interface Dataset {
    * record batch through a file stream, so memory is bounded by one batch. A new call starts over.
    */
   rows(): AsyncGenerator<Row>;
+  /**
+   * The rows of the manifest's shard number `index` only, read the same way as {@link rows}
+   * (a trainer uses it to visit shards in a shuffled order).
+   */
+  shardRows(index: number): AsyncGenerator<Row>;
 }
 
 /** Throws a {@link UserError} naming the shard when its file is missing. */
@@ -177,6 +183,11 @@ export async function openDataset(dir: string): Promise<Dataset> {
         yield* shardRows(path, shard, manifest, columns);
       }
     },
+    async *shardRows(index: number) {
+      const shard = manifest.shards[index];
+      if (!shard) throw new RangeError(`shard index ${index} out of range: the dataset has ${manifest.shards.length} shards`);
+      yield* shardRows(await assertShardExists(dir, shard), shard, manifest, columns);
+    },
   };
 }
 
@@ -222,4 +233,37 @@ export async function verifyShards(dir: string): Promise<ShardMismatch[]> {
     else if (actual.sha256 !== shard.sha256) out.push({ file: shard.file, problem: 'sha256', expected: shard.sha256, actual: actual.sha256 });
   }
   return out;
+}
+
+/**
+ * Reads back the samples of one Arrow stream file written by a `ShardWriter` with columns
+ * `cols`, without a manifest, one record batch at a time (bounded memory; the typed arrays are
+ * views into the batch just read). The run loop uses it for the temporary sorted runs of the
+ * length curriculum.
+ */
+export async function* readShardSamples(path: string, cols: ColumnSet): AsyncGenerator<Sample> {
+  const stream = createReadStream(path);
+  try {
+    const reader = await RecordBatchReader.from(stream);
+    await reader.open();
+    const index = columnIndexes(reader.schema, cols, path);
+    for await (const batch of reader as AsyncIterable<RecordBatch>) {
+      if (batch.numRows === 0) continue;
+      const child = (name: string): Data => batch.data.children[index.get(name)!]!;
+      const inputIds = numericLists<Int32Array>(child('input_ids'), 'input_ids', path);
+      const docLengths = numericLists<Int32Array>(child('doc_lengths'), 'doc_lengths', path);
+      const positions = cols.positionIds ? numericLists<Int32Array>(child('position_ids'), 'position_ids', path) : null;
+      const lossMask = cols.lossMask ? numericLists<Uint8Array>(child('loss_mask'), 'loss_mask', path) : null;
+      const docSources = cols.docSources ? stringLists(child('doc_sources'), 'doc_sources', path) : null;
+      for (let r = 0; r < batch.numRows; r++) {
+        const s: Sample = { inputIds: inputIds(r), docLengths: docLengths(r) };
+        if (positions) s.positionIds = positions(r);
+        if (lossMask) s.lossMask = lossMask(r);
+        if (docSources) s.docSources = docSources(r);
+        yield s;
+      }
+    }
+  } finally {
+    stream.destroy();
+  }
 }

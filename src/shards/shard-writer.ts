@@ -36,6 +36,12 @@ export interface ShardWriterOptions {
   prefix?: string;
   /** Index of the first shard written (default 0); lets a resumed build continue the numbering. */
   firstIndex?: number;
+  /**
+   * Whether `close` writes one empty shard when no sample came (default true, so that a build
+   * with no rows is still a dataset). A resumed build whose earlier shards already exist passes
+   * false.
+   */
+  writeEmptyShard?: boolean;
 }
 
 /** Default rows per record batch. */
@@ -127,7 +133,8 @@ function intOption(name: string, value: number, min: number, max = Number.MAX_SA
  *
  * Calls to `write` are serialized internally, but callers should await each one. After a failed
  * write (an invariant violation or an I/O error) the writer refuses further work: call `abort`.
- * If no sample was written, `close` writes one empty shard so the folder is still a dataset.
+ * If no sample was written, `close` writes one empty shard so the folder is still a dataset
+ * (unless `writeEmptyShard` is false).
  */
 export class ShardWriter {
   private readonly schema: Schema;
@@ -146,6 +153,7 @@ export class ShardWriter {
   private state: 'open' | 'closed' | 'aborted' = 'open';
   private closing: Promise<ShardInfo[]> | null = null;
   private madeDir = false;
+  private readonly writeEmpty: boolean;
 
   /** Creates a writer into `dir` (created if missing); no file is opened before the first write. */
   constructor(readonly dir: string, opts: ShardWriterOptions) {
@@ -156,6 +164,7 @@ export class ShardWriter {
     this.batchTokens = intOption('batchTokens', opts.batchTokens ?? DEFAULT_BATCH_TOKENS, 1, MAX_BATCH_VALUES);
     this.nextIndex = intOption('firstIndex', opts.firstIndex ?? 0, 0);
     this.prefix = opts.prefix ?? 'shard';
+    this.writeEmpty = opts.writeEmptyShard ?? true;
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(this.prefix)) {
       throw new RangeError(`ShardWriter option prefix must be a plain file name prefix, got ${JSON.stringify(this.prefix)}`);
     }
@@ -187,7 +196,7 @@ export class ShardWriter {
     this.closing ??= this.queue.then(async () => {
       await this.flushBatch();
       if (this.current) await this.finishShard();
-      else if (this.done.length === 0) {
+      else if (this.done.length === 0 && this.writeEmpty) {
         await this.openShard();
         await this.finishShard();
       }

@@ -28,4 +28,10 @@ export interface FieldMap {
   id?: string;
   /** Path of the source-name field; when absent in a record, the input's name is used. */
   source?: string;
+  /**
+   * Path of a conversation field (`conversations`, `messages`): an array of `{role, content}`
+   * or ShareGPT `{from, value}` turns. Records with a conversation there become chat documents;
+   * records without one fall back to `text`.
+   */
+  messages?: string;
 }

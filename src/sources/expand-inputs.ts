@@ -14,6 +14,11 @@ export interface InputFile {
   format: InputFormat;
   /** Stream compression (JSONL only; `none` for Parquet and ZIP). */
   compression: InputCompression;
+  /**
+   * Parquet only: read just these row groups (0-based, ascending), e.g. one rank's part of the
+   * file in a scaled-out build. Absent: every row group.
+   */
+  rowGroups?: readonly number[];
 }
 
 /** Options of {@link expandInputs}. */

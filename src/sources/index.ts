@@ -15,3 +15,4 @@ export { readZipFile } from './zip-reader.js';
 export { docStream, readDocs, type ReadOptions } from './read-docs.js';
 export { locate, stableId, type FileReport, type ReaderContext } from './reader-context.js';
 export { recordToDoc } from './record-to-doc.js';
+export { parseMessages, SHAREGPT_ROLES, type ParsedMessages } from './messages.js';

@@ -23,7 +23,8 @@ const parsers = { stringFromBytes: strictStringFromBytes };
  * the file starts with `PAR1` but does not end with it, i.e. it was cut short); a row group that
  * fails to decode is reported as `corrupt_input` at its first row, losing its rows, and the next
  * row group is tried. A text column absent from the schema is reported once as `missing_text`
- * for all rows of the file. Per-row field errors follow {@link recordToDoc}.
+ * for all rows of the file (of the selected row groups, when `ctx.rowGroups` limits the read to
+ * part of the file, as a rank of a scaled-out build does). Per-row field errors follow {@link recordToDoc}.
  *
  * `ctx.onBytes` receives, per row group, its compressed size on disk (all columns, whether read
  * or not) so progress advances in proportion to the file; `ctx.report.bytes` counts the bytes
@@ -61,11 +62,17 @@ export async function* readParquetFile(path: string, ctx: ReaderContext): AsyncG
       return;
     }
     countRead();
-    const totalRows = Number(metadata.num_rows);
+    const selected = ctx.rowGroups;
+    const wanted = (g: number): boolean => selected === undefined || selected.has(g);
+    let totalRows = 0;
+    metadata.row_groups.forEach((group, g) => {
+      if (wanted(g)) totalRows += Number(group.num_rows);
+    });
     const present = new Set(parquetSchema(metadata).children.map((c) => c.element.name));
     const textPath = ctx.fields.text || 'text';
     const textColumn = topLevelKey(textPath);
-    if (!present.has(textColumn)) {
+    const messagesColumn = ctx.fields.messages ? topLevelKey(ctx.fields.messages) : undefined;
+    if (!present.has(textColumn) && !(messagesColumn && present.has(messagesColumn))) {
       if (totalRows > 0) {
         ctx.rejects.reject(
           'missing_text',
@@ -76,8 +83,8 @@ export async function* readParquetFile(path: string, ctx: ReaderContext): AsyncG
       }
       return;
     }
-    const columns = [textColumn];
-    for (const p of [ctx.fields.id || 'id', ctx.fields.source]) {
+    const columns = present.has(textColumn) ? [textColumn] : [];
+    for (const p of [ctx.fields.messages, ctx.fields.id || 'id', ctx.fields.source]) {
       if (!p) continue;
       const top = topLevelKey(p);
       if (present.has(top) && !columns.includes(top)) columns.push(top);
@@ -90,6 +97,10 @@ export async function* readParquetFile(path: string, ctx: ReaderContext): AsyncG
       const groupRows = Number(group.num_rows);
       const rowEnd = rowStart + groupRows;
       if (groupRows === 0) continue;
+      if (!wanted(g)) {
+        rowStart = rowEnd;
+        continue;
+      }
       let rows: Record<string, unknown>[];
       try {
         rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, columns, compressors, parsers });

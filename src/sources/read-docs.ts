@@ -51,6 +51,7 @@ export async function* readDocs(files: InputFile[], opts: ReadOptions): AsyncGen
     opts.signal?.throwIfAborted();
     const displayPath = displayPathOf(file.path, root);
     const report: FileReport = { path: displayPath, format: file.format, bytes: 0, documents: 0, status: 'ok' };
+    if (file.rowGroups) report.rowGroups = [...file.rowGroups];
     opts.reports?.push(report);
     let reported = 0;
     const ctx: ReaderContext = {
@@ -67,6 +68,7 @@ export async function* readDocs(files: InputFile[], opts: ReadOptions): AsyncGen
       signal: opts.signal,
       report,
       reports: opts.reports,
+      rowGroups: file.rowGroups ? new Set(file.rowGroups) : undefined,
     };
     const reader =
       file.format === 'parquet'

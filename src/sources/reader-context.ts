@@ -22,6 +22,8 @@ export interface FileReport {
   lines?: number;
   /** Parquet: rows seen. */
   rows?: number;
+  /** Parquet: the row groups read, when only part of the file was (a rank's share). */
+  rowGroups?: number[];
   /** ZIP: members skipped because they are directories or have unsupported names. */
   skippedMembers?: number;
   /** `truncated`: a compressed stream ended early; `corrupt`: unreadable data (footer, row group, archive). */
@@ -48,6 +50,8 @@ export interface ReaderContext {
   report: FileReport;
   /** Where a ZIP reader pushes the reports of its members. */
   reports?: FileReport[];
+  /** Parquet: read only these row groups (see `InputFile.rowGroups`); all when absent. */
+  rowGroups?: ReadonlySet<number>;
 }
 
 /** The location of a record in the input of `ctx` (adds the ZIP member when there is one). */

@@ -1,5 +1,6 @@
-import type { Doc } from './doc.js';
+import type { ChatMessage, Doc } from './doc.js';
 import { getPath } from './field-path.js';
+import { parseMessages } from './messages.js';
 import { locate, stableId, type ReaderContext } from './reader-context.js';
 import { InvalidUtf8 } from './strict-utf8.js';
 
@@ -20,27 +21,49 @@ export function describeType(value: unknown): string {
  * with no non-whitespace character is dropped as `empty` (never an error). Returns undefined
  * when the record yields no document.
  *
+ * Chat: when the field map names a `messages` field and the record has a non-null value there,
+ * the document is that conversation ({@link parseMessages}) instead of a text: a bad shape is
+ * rejected as `invalid_messages`, a conversation left with no turn is dropped as `empty`. A
+ * record without a conversation falls back to its text (a plain-text row of a chat mix).
+ *
  * The id is the record's id field (a string, or a number or bigint turned into a string);
  * when absent or empty it is the stable `file:line` / `file#row`. The source is the source
  * field when it is a non-empty string, else `ctx.sourceName`.
  */
 export function recordToDoc(record: Record<string, unknown>, ctx: ReaderContext, at: { line: number } | { row: number }): Doc | undefined {
   const { fields } = ctx;
+  let messages: ChatMessage[] | undefined;
+  if (fields.messages) {
+    const raw = getPath(record, fields.messages);
+    if (raw !== undefined && raw !== null) {
+      const parsed = parseMessages(raw, fields.messages);
+      if (!parsed.ok) {
+        ctx.rejects.reject(parsed.reason, locate(ctx, at), parsed.detail);
+        return undefined;
+      }
+      if (parsed.messages.length === 0) {
+        ctx.rejects.drop('empty');
+        return undefined;
+      }
+      messages = parsed.messages;
+    }
+  }
   const textPath = fields.text || 'text';
-  const text = getPath(record, textPath);
+  const text = messages ? '' : getPath(record, textPath);
   if (text instanceof InvalidUtf8) {
     ctx.rejects.reject('invalid_utf8', locate(ctx, at), `field "${textPath}" is not valid UTF-8 (first bad byte 0x${text.byte.toString(16).padStart(2, '0')} at byte ${text.offset} of the value)`);
     return undefined;
   }
   if (typeof text !== 'string') {
     if (text === undefined || text === null) {
-      ctx.rejects.reject('missing_text', locate(ctx, at), `no text at field "${textPath}"${text === null ? ' (it is null)' : ''}`);
+      const orMessages = fields.messages ? ` and no conversation at field "${fields.messages}"` : '';
+      ctx.rejects.reject('missing_text', locate(ctx, at), `no text at field "${textPath}"${text === null ? ' (it is null)' : ''}${orMessages}`);
     } else {
       ctx.rejects.reject('non_string_text', locate(ctx, at), `field "${textPath}" is a ${describeType(text)}, not a string`);
     }
     return undefined;
   }
-  if (!NON_SPACE.test(text)) {
+  if (!messages && !NON_SPACE.test(text)) {
     ctx.rejects.drop('empty');
     return undefined;
   }
@@ -60,5 +83,5 @@ export function recordToDoc(record: Record<string, unknown>, ctx: ReaderContext,
   if (fields.source) {
     if (typeof rawSource === 'string' && rawSource !== '') source = rawSource;
   }
-  return { id, text, source, loc: locate(ctx, at) };
+  return messages ? { id, messages, source, loc: locate(ctx, at) } : { id, text, source, loc: locate(ctx, at) };
 }

@@ -46,7 +46,7 @@ test('skein build with no config builds the bundled corpus; an independent Arrow
   assert.deepEqual(state._data_files.map((f: { filename: string }) => f.filename), m.shards.map((s: { file: string }) => s.file));
 });
 
-test('determinism: the same config and seed give byte-identical shards, and a rebuild into the same folder replaces the old one', () => {
+test('determinism: the same config and seed give byte-identical shards; the same build again is done, another config needs --overwrite', () => {
   const base = tempDir();
   const a = path.join(base, 'a');
   const b = path.join(base, 'b');
@@ -54,7 +54,13 @@ test('determinism: the same config and seed give byte-identical shards, and a re
   assert.equal(skein(['build', '--output', b, '--seq-len', '1024', '--shard-tokens', '50000']).code, 0);
   assert.deepEqual(shardHashes(a), shardHashes(b));
   assert.ok(shardHashes(a).length > 3);
-  assert.equal(skein(['build', '--output', a]).code, 0);
+  const again = skein(['build', '--output', a, '--seq-len', '1024', '--shard-tokens', '50000']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /already complete: nothing was built/);
+  const other = skein(['build', '--output', a]);
+  assert.equal(other.code, 1);
+  assert.match(other.stderr, /holds a finished build of another configuration \(its config differs at builder\.seq_len\); pass --overwrite/);
+  assert.equal(skein(['build', '--output', a, '--overwrite']).code, 0);
   assert.deepEqual(fs.readdirSync(a).filter((f) => f.endsWith('.arrow')).length, manifestOf(a).shards.length, 'no stale shards left');
 });
 
