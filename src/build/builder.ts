@@ -101,3 +101,8 @@ export function builderStage(builder: SampleBuilder): Transform {
     },
   });
 }
+
+/** Throws unless a builder's `seqLen` is a positive integer (an internal check: configs are validated before). */
+export function checkSeqLen(seqLen: number): void {
+  if (!Number.isInteger(seqLen) || seqLen < 1) throw new Error(`seqLen must be a positive integer, got ${seqLen}`);
+}

@@ -1,6 +1,6 @@
 import type { TokDoc } from '../tokenize/tok-doc.js';
 import type { Transform } from 'node:stream';
-import { builderStage, emptyBuilderStats, recordRow, type BuilderCarry, type SampleBuilder } from './builder.js';
+import { builderStage, emptyBuilderStats, recordRow, type BuilderCarry, type SampleBuilder, checkSeqLen } from './builder.js';
 import { RowAssembler, type RowAssemblerState } from './row-assembler.js';
 import type { Sample } from './sample.js';
 
@@ -31,7 +31,7 @@ export class ConcatChunkBuilder implements SampleBuilder {
   private firstPieces: boolean[] = [];
 
   constructor(private readonly opts: ConcatChunkOptions) {
-    if (!Number.isInteger(opts.seqLen) || opts.seqLen < 1) throw new Error(`seqLen must be a positive integer, got ${opts.seqLen}`);
+    checkSeqLen(opts.seqLen);
     this.row = new RowAssembler(opts.seqLen);
   }
 

@@ -1,7 +1,7 @@
 import type { TokDoc } from '../tokenize/tok-doc.js';
 import type { Transform } from 'node:stream';
 import { truncateMiddle } from './truncate-middle.js';
-import { builderStage, emptyBuilderStats, recordRow, type BuilderCarry, type SampleBuilder } from './builder.js';
+import { builderStage, emptyBuilderStats, recordRow, type BuilderCarry, type SampleBuilder, checkSeqLen } from './builder.js';
 import { RowAssembler, type RowAssemblerState } from './row-assembler.js';
 import type { Sample } from './sample.js';
 
@@ -39,7 +39,7 @@ export class PackBuilder implements SampleBuilder {
   private rows: RowAssembler[] = [];
 
   constructor(private readonly opts: PackOptions) {
-    if (!Number.isInteger(opts.seqLen) || opts.seqLen < 1) throw new Error(`seqLen must be a positive integer, got ${opts.seqLen}`);
+    checkSeqLen(opts.seqLen);
     if (!Number.isInteger(opts.openRows) || opts.openRows < 1) throw new Error(`openRows must be a positive integer, got ${opts.openRows}`);
   }
 

@@ -1,7 +1,7 @@
 import type { Transform } from 'node:stream';
 import type { TokDoc } from '../tokenize/tok-doc.js';
 import { rngFor } from '../util/rng.js';
-import { builderStage } from './builder.js';
+import { builderStage, checkSeqLen } from './builder.js';
 import { PerDocumentBuilder, type DocLayout } from './per-document.js';
 import {
   chunksToLayout,
@@ -67,7 +67,7 @@ export function poseChunks(id: string, len: number, opts: Omit<PoseOptions, 'wit
  */
 export class PoseBuilder extends PerDocumentBuilder {
   constructor(opts: PoseOptions) {
-    if (!Number.isInteger(opts.seqLen) || opts.seqLen < 1) throw new Error(`seqLen must be a positive integer, got ${opts.seqLen}`);
+    checkSeqLen(opts.seqLen);
     if (!Number.isInteger(opts.targetLen) || opts.targetLen < opts.seqLen) throw new Error(`targetLen (${opts.targetLen}) must be an integer ≥ seqLen (${opts.seqLen})`);
     if (!Number.isInteger(opts.docWindow) || opts.docWindow < opts.seqLen) throw new Error(`docWindow (${opts.docWindow}) must be an integer ≥ seqLen (${opts.seqLen})`);
     super('pose', (doc: TokDoc): DocLayout => chunksToLayout(poseChunks(doc.id, doc.tokens.length, opts)), opts.withSources);

@@ -1,7 +1,7 @@
 import type { Transform } from 'node:stream';
 import type { TokDoc } from '../tokenize/tok-doc.js';
 import { rngFor, type Rng } from '../util/rng.js';
-import { builderStage } from './builder.js';
+import { builderStage, checkSeqLen } from './builder.js';
 import { PerDocumentBuilder, type DocLayout } from './per-document.js';
 
 /** Options of {@link RandPosBuilder}. */
@@ -33,7 +33,7 @@ export function randomPositions(rng: Rng, l: number, target: number): Int32Array
  */
 export class RandPosBuilder extends PerDocumentBuilder {
   constructor(opts: RandPosOptions) {
-    if (!Number.isInteger(opts.seqLen) || opts.seqLen < 1) throw new Error(`seqLen must be a positive integer, got ${opts.seqLen}`);
+    checkSeqLen(opts.seqLen);
     if (!Number.isInteger(opts.targetLen) || opts.targetLen < opts.seqLen) throw new Error(`targetLen (${opts.targetLen}) must be an integer ≥ seqLen (${opts.seqLen})`);
     super(
       'randpos',

@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import type { TokDoc } from '../tokenize/tok-doc.js';
-import { builderStage, emptyBuilderStats, recordRow, type SampleBuilder } from './builder.js';
+import { builderStage, emptyBuilderStats, recordRow, type SampleBuilder, checkSeqLen } from './builder.js';
 import type { Sample } from './sample.js';
 
 /** Options of {@link SingleBuilder}. */
@@ -26,7 +26,7 @@ export class SingleBuilder implements SampleBuilder {
   readonly stats = emptyBuilderStats();
 
   constructor(private readonly opts: SingleOptions) {
-    if (!Number.isInteger(opts.seqLen) || opts.seqLen < 1) throw new Error(`seqLen must be a positive integer, got ${opts.seqLen}`);
+    checkSeqLen(opts.seqLen);
   }
 
   push(doc: TokDoc): Sample[] {

@@ -13,7 +13,7 @@
  * checkpoint as the latest one, never a partial one. Pure tfjs has no `file://` save handler
  * (trainer-notes §5), so the files are written here.
  */
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { jsonText, syncDir, writeFileAtomic } from '../shards/atomic-file.js';
@@ -23,6 +23,7 @@ import { checkModelConfig, type ModelConfig } from './config.js';
 import type { AdamW } from './adamw.js';
 import { initModel, type Model } from './model.js';
 import type { VocabSpec } from './vocab.js';
+import { pathExists } from '../util/path-exists.js';
 
 /** Value of model.json's `format`. */
 export const CHECKPOINT_FORMAT = 'skein-lm';
@@ -161,15 +162,6 @@ export async function saveCheckpoint(runDir: string, input: SaveInput, keep = 2)
   return final;
 }
 
-/** Whether a path exists. */
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The step folder a checkpoint path names: a step folder itself (holding model.json), or a run
@@ -178,10 +170,10 @@ async function exists(p: string): Promise<boolean> {
  */
 export async function resolveCheckpointDir(given: string): Promise<string> {
   const p = path.resolve(given);
-  if (await exists(path.join(p, 'model.json'))) return p;
+  if (await pathExists(path.join(p, 'model.json'))) return p;
   for (const root of [path.join(p, 'checkpoints'), p]) {
     const latest = path.join(root, 'latest.json');
-    if (await exists(latest)) {
+    if (await pathExists(latest)) {
       const { dir } = JSON.parse(await readFile(latest, 'utf8')) as { dir: string };
       return path.join(root, dir);
     }

@@ -14,7 +14,7 @@
  * and the backends compute deterministically, so steps after a resume produce the losses an
  * uninterrupted run produces. `log.jsonl` is cut back to the checkpoint's step before appending.
  */
-import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../shards/atomic-file.js';
 import { shardsFingerprint } from '../shards/hf-layout.js';
@@ -33,6 +33,7 @@ import { conflictingOptions, resolveSettings, type TrainSettings, type TrainSett
 import { trainStep } from './train-step.js';
 import { TokenCounter, vocabFromSpec, type Vocab, type VocabSpec } from './vocab.js';
 import { makeBatch, type Window } from './windows.js';
+import { pathExists } from '../util/path-exists.js';
 
 /** Options of {@link train}: the run's settings plus where and how to run it. */
 export interface TrainOptions extends TrainSettingsInput {
@@ -120,20 +121,11 @@ async function scanDataset(ds: Dataset, seqLen: number): Promise<{ counter: Toke
   return { counter, windows };
 }
 
-/** Whether a path exists. */
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Reads `log.jsonl` entries (training and held-out). */
 export async function readTrainLog(runDir: string): Promise<Array<StepLog | EvalLog>> {
   const file = path.join(runDir, 'log.jsonl');
-  if (!(await exists(file))) return [];
+  if (!(await pathExists(file))) return [];
   return (await readFile(file, 'utf8'))
     .split('\n')
     .filter((l) => l.trim())
@@ -162,7 +154,7 @@ async function writeLossCurve(runDir: string, title: string): Promise<void> {
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const note = opts.onNote ?? (() => {});
   const runDir = path.resolve(opts.output);
-  const hasRun = await exists(path.join(runDir, 'checkpoints', 'latest.json'));
+  const hasRun = await pathExists(path.join(runDir, 'checkpoints', 'latest.json'));
   if (opts.resume && !hasRun) throw new UserError(`--resume: ${runDir} holds no checkpoint to resume; drop --resume to start a new run there`);
   if (!opts.resume && hasRun) throw new UserError(`${runDir} already holds a training run: pass --resume to continue it, or choose another --output`);
   const ds = await openDataset(path.resolve(opts.data));

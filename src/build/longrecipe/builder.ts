@@ -1,7 +1,7 @@
 import type { Transform } from 'node:stream';
 import type { TokDoc } from '../../tokenize/tok-doc.js';
 import { rngFor } from '../../util/rng.js';
-import { builderStage } from '../builder.js';
+import { builderStage, checkSeqLen } from '../builder.js';
 import { PerDocumentBuilder, type LayoutResult } from '../per-document.js';
 import { drawLongRecipe, longRecipeLayout, type LongRecipeAlignment } from './layout.js';
 import { sentenceDigits, sentenceEnds } from './sentences.js';
@@ -48,7 +48,7 @@ export function longRecipeDocLayout(doc: TokDoc, opts: Omit<LongRecipeOptions, '
  */
 export class LongRecipeBuilder extends PerDocumentBuilder {
   constructor(opts: LongRecipeOptions) {
-    if (!Number.isInteger(opts.seqLen) || opts.seqLen < 1) throw new Error(`seqLen must be a positive integer, got ${opts.seqLen}`);
+    checkSeqLen(opts.seqLen);
     if (!Number.isInteger(opts.targetLen) || opts.targetLen < opts.seqLen) throw new Error(`targetLen (${opts.targetLen}) must be an integer ≥ seqLen (${opts.seqLen})`);
     if (!(opts.keepProbability >= 0 && opts.keepProbability <= 1)) throw new Error(`keepProbability must be in [0, 1], got ${opts.keepProbability}`);
     super('longrecipe', (doc) => longRecipeDocLayout(doc, opts), opts.withSources);
