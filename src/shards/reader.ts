@@ -130,7 +130,7 @@ async function* shardRows(path: string, info: ShardInfo, manifest: Manifest, col
     await reader.open();
     const index = columnIndexes(reader.schema, cols, path);
     for await (const batch of reader as AsyncIterable<RecordBatch>) {
-      if (batch.numRows === 0) continue; // an empty shard yields a placeholder batch without columns
+      if (batch.numRows === 0) continue; // apache-arrow yields an empty zero-column batch for an empty shard
       const child = (name: string): Data => batch.data.children[index.get(name)!]!;
       const inputIds = numericLists<Int32Array>(child('input_ids'), 'input_ids', path);
       const docLengths = numericLists<Int32Array>(child('doc_lengths'), 'doc_lengths', path);
