@@ -18,6 +18,9 @@ const require = createRequire(import.meta.url);
 
 export interface BuildBenchResult {
   tokenizer: string;
+  /** `tokenizer.workers` of the e2e build, and whether it ran on the worker pool. */
+  workers: number;
+  workerPool: boolean;
   mb: number;
   tokens: number;
   bareTokensPerSec: number;
@@ -48,7 +51,8 @@ function corpusFile(dir: string, repeat: number): { file: string; texts: string[
   return { file, texts: all };
 }
 
-export async function benchBuild(tokenizers: string[], repeat: number): Promise<BuildBenchResult[]> {
+/** Runs the build benchmark; `workers` sets `tokenizer.workers` of the e2e build (default: the build's default, available cores). */
+export async function benchBuild(tokenizers: string[], repeat: number, workers?: number): Promise<BuildBenchResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skein-bench-'));
   try {
     const { file, texts } = corpusFile(dir, repeat);
@@ -67,12 +71,14 @@ export async function benchBuild(tokenizers: string[], repeat: number): Promise<
         bareSec = (performance.now() - t0) / 1000;
       }
       const out = path.join(dir, `out-${name}`);
-      const r = await runBuild(loadConfigObject({ inputs: [{ path: file }], tokenizer: { name, add_bos: false, add_eos: false }, builder: { type: 'concat-chunk', seq_len: 8192, remainder: 'keep' }, output: { dir: out } }));
+      const r = await runBuild(loadConfigObject({ inputs: [{ path: file }], tokenizer: { name, add_bos: false, add_eos: false, ...(workers !== undefined ? { workers } : {}) }, builder: { type: 'concat-chunk', seq_len: 8192, remainder: 'keep' }, output: { dir: out } }));
       if (r.manifest.totals.tokens !== tokens) throw new Error(`e2e wrote ${r.manifest.totals.tokens} tokens, bare counted ${tokens}`);
       const bare = tokens / bareSec;
       const e2e = tokens / r.progress.seconds;
       results.push({
         tokenizer: name,
+        workers: r.manifest.tokenizer.workers ?? 0,
+        workerPool: r.manifest.tokenizer.worker_pool ?? false,
         mb: +mb.toFixed(1),
         tokens,
         bareTokensPerSec: Math.round(bare),

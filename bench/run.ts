@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- <name> [--json] [--repeat N] [--tokenizers a,b]`: runs a benchmark and prints
+ * `npm run bench -- <name> [--json] [--repeat N] [--tokenizers a,b] [--workers N]`: runs a benchmark and prints
  * ratios measured in one run. Benchmarks: `build` (skein build vs the bare tokenizer), `augment`
  * (a build with UtK + eod-mask-loss vs the same build without; `--seq-len`, `--rounds`), `train`
  * (trainer tokens/s and GFLOP/s vs plain matmul per backend; `--backends`, `--presets`, `--seconds`).
@@ -18,10 +18,11 @@ const json = args.includes('--json');
 if (name === 'build') {
   const tokenizers = (flag('--tokenizers') ?? 'llama3,o200k_base').split(',');
   const repeat = Number(flag('--repeat') ?? 1);
-  const results = await benchBuild(tokenizers, repeat);
+  const workers = flag('--workers');
+  const results = await benchBuild(tokenizers, repeat, workers === undefined ? undefined : Number(workers));
   for (const r of results) {
     console.log(
-      `${r.tokenizer.padEnd(12)} ${r.mb} MB, ${r.tokens} tokens | bare ${(r.bareTokensPerSec / 1e6).toFixed(2)}M tok/s | skein build ${(r.e2eTokensPerSec / 1e6).toFixed(2)}M tok/s (${r.e2eMBPerSec} MB/s) | ratio e2e/bare ${r.ratio} | setup ${r.setupSeconds}s | peak RSS ${r.peakRssMB} MB`,
+      `${r.tokenizer.padEnd(12)} workers ${r.workers}${r.workerPool ? ' (pool)' : ' (in-process)'} ${r.mb} MB, ${r.tokens} tokens | bare ${(r.bareTokensPerSec / 1e6).toFixed(2)}M tok/s | skein build ${(r.e2eTokensPerSec / 1e6).toFixed(2)}M tok/s (${r.e2eMBPerSec} MB/s) | ratio e2e/bare ${r.ratio} | setup ${r.setupSeconds}s | peak RSS ${r.peakRssMB} MB`,
     );
   }
   if (json) console.log(JSON.stringify(results));

@@ -32,6 +32,7 @@ export interface BuildFlags {
   onError?: 'fail' | 'skip';
   shardTokens?: number;
   totalTokens?: number;
+  workers?: number;
   set?: string[];
   rank?: number;
   worldSize?: number;
@@ -89,6 +90,7 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
   if (flags.targetLen) section('builder').target_len = flags.targetLen;
   if (flags.seed !== undefined) raw.seed = flags.seed;
   if (flags.totalTokens) section('mix').total_tokens = flags.totalTokens;
+  if (flags.workers !== undefined) section('tokenizer').workers = flags.workers;
   for (const expr of flags.set ?? []) applySet(raw, expr);
   if (flags.onError) raw.on_error = flags.onError;
   // Inputs named on the command line are shown relative to the working directory.
@@ -144,6 +146,7 @@ export function buildCommand(): Command {
     .addOption(new Option('--on-error <policy>', 'bad records: fail (stop, naming file and line) or skip (count, log to rejects.jsonl)').choices(['fail', 'skip']))
     .option('--shard-tokens <n>', 'target tokens per shard', positiveInt('--shard-tokens'))
     .option('--total-tokens <n>', 'token budget of the mix (mix.total_tokens): 1e9, 1B, 500M', tokenCount('--total-tokens'))
+    .option('--workers <n>', 'tokenizer worker threads (tokenizer.workers; default: available cores; 0: main thread)', nonNegativeInt('--workers'))
     .option('--set <key=value...>', 'override any config key: --set mix.short_threshold=1024 --set order.shuffle_buffer=1000')
     .option('--rank <n>', 'this process\'s rank of a scaled-out build (default: from Slurm / Kubernetes / SKEIN_RANK)', nonNegativeInt('--rank'))
     .option('--world-size <n>', 'number of ranks (default: from Slurm / SKEIN_WORLD_SIZE; 1)', positiveInt('--world-size'))

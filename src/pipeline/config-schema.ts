@@ -34,6 +34,12 @@ export const TokenizerSchema = z.strictObject({
   bos_token: z.string().min(1).optional().describe('BOS token string, overriding tokenizer_config.json.'),
   eos_token: z.string().min(1).optional().describe('EOS token string, overriding tokenizer_config.json.'),
   batch_docs: positiveInt.default(256).describe('Documents per tokenizer call.'),
+  workers: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Tokenizer worker threads for OpenAI encodings (default: available cores; 0: encode on the main thread). tokenizer.json models always encode in-process on the native multi-threaded engine. Does not change the output.'),
   chat_template: z
     .enum(CHAT_TEMPLATES)
     .optional()

@@ -34,9 +34,11 @@ const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** The config as compared between runs: without `output.dir` and the cosmetic `$schema`. */
 export function comparableConfig(config: PipelineConfig): Record<string, unknown> {
-  const { $schema: _s, output, ...rest } = config as PipelineConfig & { $schema?: string };
+  const { $schema: _s, output, tokenizer, ...rest } = config as PipelineConfig & { $schema?: string };
   const { dir: _d, ...out } = output;
-  return { ...rest, output: out };
+  // The worker count does not change the output, so a build may resume with another one.
+  const { workers: _w, ...tok } = tokenizer;
+  return { ...rest, tokenizer: tok, output: out };
 }
 
 /** Computes the fingerprint of a build. */

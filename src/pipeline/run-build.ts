@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { columnNames, shardsFingerprint, shardTotals, writeHfLayout, writeManifest, type Manifest, type ShardInfo } from '../shards/index.js';
 import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
-import { loadTokenizer } from '../tokenize/load-tokenizer.js';
+import { loadTokenizer, type LoadTokenizerOptions } from '../tokenize/load-tokenizer.js';
+import { defaultWorkers, engineWithWorkers, type WorkerSetup } from '../tokenize/tokenize-workers.js';
 import { UserError } from '../util/errors.js';
 import { documentAccounts } from './accounting.js';
 import { createAugmenters } from './augmenter-registry.js';
@@ -102,7 +103,9 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
 
   // Resolve everything that can fail on user input before touching the output folder.
   const plan = await makeReadPlan(config, baseDir, scale);
-  const engine = await loadTokenizer({ name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir });
+  const loadOpts: LoadTokenizerOptions = { name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir };
+  const engine = await loadTokenizer(loadOpts);
+  const workers = config.tokenizer.workers ?? defaultWorkers();
   const policy = resolveBosEos(engine.info, config.tokenizer.add_bos, config.tokenizer.add_eos);
   const factory = builderFactory(config.builder);
   const semantics = factory.semantics(config.builder);
@@ -144,6 +147,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     };
     const timer = opts.onProgress ? setInterval(tick, opts.progressIntervalMs ?? 500) : undefined;
     let loop: LoopResult;
+    // The pool (if any) lives for the loop only, and is closed even when the loop fails.
+    const encoding: WorkerSetup = engineWithWorkers(engine, loadOpts, workers);
     try {
       loop = await runLoop({
         dir,
@@ -152,7 +157,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         subsets,
         policy: config.on_error,
         displayRoot,
-        engine,
+        engine: encoding.engine,
         // Conversations longer than a row are dropped whole (algorithms.md §7.2), never truncated.
         tokenize: { policy, chat, maxChatTokens: config.builder.seq_len },
         batchDocs: config.tokenizer.batch_docs,
@@ -176,6 +181,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
       });
     } finally {
       if (timer) clearInterval(timer);
+      await encoding.close();
     }
 
     const documents = documentAccounts(loop, mixer, builder.stats);
@@ -209,6 +215,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         add_bos: policy.bos !== undefined,
         add_eos: policy.eos !== undefined,
         special_text: 'plain',
+        workers,
+        worker_pool: encoding.pool,
       },
       builder: { name: builderName, ...builderOptions },
       ...(config.augment.length ? { augment: augment.manifestEntries() } : {}),

@@ -42,6 +42,10 @@ export interface ManifestTokenizer {
   added_tokens?: Record<string, number>;
   /** Ids a model's embedding must cover (largest id in use + 1), when `added_tokens` is present. */
   total_vocab_size?: number;
+  /** The tokenizer worker count of the build (`tokenizer.workers` / `--workers`); output does not depend on it. */
+  workers?: number;
+  /** Whether encoding ran on a worker-thread pool (OpenAI encodings) or in-process (native `tokenizers`, or 0 workers). */
+  worker_pool?: boolean;
 }
 
 /** An augmenter as the manifest records it: its type, resolved options and counters. */

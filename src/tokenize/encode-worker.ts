@@ -1,0 +1,33 @@
+/**
+ * The worker side of the tokenizer pool (see `pool-engine.ts`): each worker thread loads the
+ * same tokenizer as the main thread, once, from the options in piscina's `workerData`, and
+ * encodes the sub-batches it is given with that engine's own `encodeBatch` — so its ids are the
+ * main thread's ids, special-token text included (plain text, never a control token).
+ *
+ * Added tokens (augmenters' markers) are not needed here: `encodeBatch` never produces them.
+ *
+ * Always run compiled (see `workerFile` in pool-engine.ts): piscina's `require()` of this ES
+ * module fails and it falls back to `import()`, so the tokenizer loads once, at the top-level
+ * `await` below, before the first task.
+ */
+import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
+import { loadTokenizer, type LoadTokenizerOptions } from './load-tokenizer.js';
+
+const engine = await loadTokenizer(workerData as LoadTokenizerOptions);
+
+/**
+ * Encodes `texts` and returns their ids in input order; every array's buffer is moved (in the
+ * transfer list), not copied, to the main thread.
+ */
+export default async function encodeTexts(texts: string[]): Promise<unknown> {
+  const ids = await engine.encodeBatch(texts);
+  const buffers = [...new Set(ids.map((a) => a.buffer))];
+  return move({
+    get [transferableSymbol]() {
+      return buffers;
+    },
+    get [valueSymbol]() {
+      return ids;
+    },
+  } as never);
+}

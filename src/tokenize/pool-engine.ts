@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { TokenizerEngine } from './engine.js';
+import type { LoadTokenizerOptions } from './load-tokenizer.js';
+
+/** A {@link TokenizerEngine} whose `encodeBatch` runs on worker threads; close it when done. */
+export interface PooledEngine extends TokenizerEngine {
+  /** Number of worker threads. */
+  readonly workers: number;
+  /** Stops the worker threads (pending work is rejected); the engine must not encode afterwards. */
+  close(): Promise<void>;
+}
+
+/** Batches up to this many characters are encoded on the main thread: a round trip would cost more. */
+const SMALL_BATCH_CHARS = 4096;
+
+/**
+ * The compiled worker module, `encode-worker.js`. Compiled (`dist/`, the CLI), it sits beside
+ * this file. Run from source under tsx (`node --import tsx`, the tests), this file is
+ * `src/tokenize/pool-engine.ts` and the worker is taken from `dist/tokenize/` (run
+ * `npm run build` first; `npm test` does): Node 20 does not apply the parent's module hooks
+ * (tsx) to worker threads, measured: a `.ts` worker fails with ERR_UNKNOWN_FILE_EXTENSION even
+ * with `--import tsx` in its `execArgv`. The worker only calls `loadTokenizer`, so both give the
+ * same ids; the pool tests compare them with the main-thread engine.
+ */
+function workerFile(): string {
+  const self = import.meta.url;
+  if (!self.endsWith('.ts')) return new URL('./encode-worker.js', self).href;
+  const compiled = new URL('../../dist/tokenize/encode-worker.js', self);
+  if (!fs.existsSync(compiled)) throw new Error(`the tokenizer worker pool needs the compiled worker ${fileURLToPath(compiled)}: run npm run build`);
+  return compiled.href;
+}
+
+/**
+ * Splits `texts` into at most `parts` contiguous, non-empty ranges of about equal character
+ * counts, as `[start, end)` pairs in order.
+ */
+export function contiguousRanges(texts: readonly string[], parts: number): Array<[number, number]> {
+  const n = texts.length;
+  const k = Math.max(1, Math.min(parts, n));
+  let total = 0;
+  for (const t of texts) total += t.length;
+  const ranges: Array<[number, number]> = [];
+  let start = 0;
+  let acc = 0;
+  for (let i = 0; i < n && ranges.length < k - 1; i++) {
+    acc += texts[i]!.length;
+    // Close a range once it holds its share, leaving at least one text for each range still to come.
+    if (acc >= (total * (ranges.length + 1)) / k && n - (i + 1) >= k - ranges.length - 1) {
+      ranges.push([start, i + 1]);
+      start = i + 1;
+    }
+  }
+  if (start < n) ranges.push([start, n]);
+  return ranges;
+}
+
+/**
+ * Wraps `base` (the main thread's engine) so that `encodeBatch` splits each batch into contiguous
+ * sub-batches, one per worker, encoded by `workers` worker threads that each load the tokenizer
+ * from `load` (the options `base` was loaded with); results come back as transferred buffers and
+ * are reassembled in input order, so the ids are exactly `base.encodeBatch`'s. Batches of a few
+ * characters stay on the main thread. `decode`, `idToToken`, `tokenToId`, `addTokens` and `info`
+ * are `base`'s. Uses piscina (a maintained pool: queueing, worker errors and clean shutdown).
+ */
+export function pooledEngine(base: TokenizerEngine, load: LoadTokenizerOptions, workers: number): PooledEngine {
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
+  const filename = workerFile();
+  // Threads live for the whole build (no idle timeout), so each loads its tokenizer once.
+  const pool = new Piscina({ filename, workerData: { ...load }, minThreads: workers, maxThreads: workers, idleTimeout: Number.POSITIVE_INFINITY, concurrentTasksPerWorker: 1 });
+  return {
+    info: base.info,
+    workers,
+    async encodeBatch(texts) {
+      if (texts.length === 0) return [];
+      let chars = 0;
+      for (const t of texts) chars += t.length;
+      if (chars <= SMALL_BATCH_CHARS) return base.encodeBatch(texts);
+      const parts = await Promise.all(contiguousRanges(texts, workers).map(([s, e]) => pool.run(texts.slice(s, e)) as Promise<Int32Array[]>));
+      return parts.flat();
+    },
+    decode: (ids) => base.decode(ids),
+    idToToken: (id) => base.idToToken(id),
+    tokenToId: (token) => base.tokenToId(token),
+    addTokens: (tokens) => base.addTokens(tokens),
+    addedTokens: () => base.addedTokens(),
+    close: () => pool.destroy(),
+  };
+}

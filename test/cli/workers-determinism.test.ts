@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { manifestOf, shardHashes, skein, tempDir } from '../helpers/cli.js';
+
+/** Builds the bundled corpus with `tokenizer` and `--workers n`; returns the output folder. */
+function build(tokenizer: string, workers: number): string {
+  const out = path.join(tempDir(), `${tokenizer}-w${workers}`);
+  const r = skein(['build', '--tokenizer', tokenizer, '--workers', String(workers), '--output', out, '--shard-tokens', '100000', '--no-progress']);
+  assert.equal(r.code, 0, r.stderr);
+  return out;
+}
+
+for (const tokenizer of ['o200k_base', 'llama3']) {
+  test(`skein build --tokenizer ${tokenizer}: shards are byte-identical for 0 (main thread), 1, 2 and 4 workers`, () => {
+    const base = build(tokenizer, 0);
+    const want = shardHashes(base);
+    assert.ok(want.length > 1);
+    assert.equal(manifestOf(base).tokenizer.worker_pool, false);
+    for (const workers of [1, 2, 4]) {
+      const out = build(tokenizer, workers);
+      assert.deepEqual(shardHashes(out), want, `${workers} workers`);
+      const m = manifestOf(out);
+      assert.equal(m.tokenizer.workers, workers);
+      // OpenAI encodings run on the worker pool; tokenizer.json models on the native engine's own threads.
+      assert.equal(m.tokenizer.worker_pool, tokenizer === 'o200k_base');
+    }
+  });
+}
