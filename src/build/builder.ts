@@ -106,3 +106,26 @@ export function builderStage(builder: SampleBuilder): Transform {
 export function checkSeqLen(seqLen: number): void {
   if (!Number.isInteger(seqLen) || seqLen < 1) throw new Error(`seqLen must be a positive integer, got ${seqLen}`);
 }
+
+/**
+ * Applies a `drop` or `truncate` policy to a document longer than `seqLen`, counting what it
+ * discards: returns the tokens and loss mask to keep, or undefined when the document is dropped
+ * (counted as `too_long`). Shorter documents pass unchanged. Shared by the builders that cut
+ * over-long documents the same way (`pack`, `single`).
+ */
+export function fitOrDrop(
+  stats: BuilderStats,
+  tokens: Int32Array,
+  mask: Uint8Array | undefined,
+  seqLen: number,
+  policy: 'drop' | 'truncate',
+): { tokens: Int32Array; mask: Uint8Array | undefined } | undefined {
+  if (tokens.length <= seqLen) return { tokens, mask };
+  if (policy === 'drop') {
+    stats.dropped.too_long = (stats.dropped.too_long ?? 0) + 1;
+    stats.tokensDropped += tokens.length;
+    return undefined;
+  }
+  stats.tokensDropped += tokens.length - seqLen;
+  return { tokens: tokens.subarray(0, seqLen), mask: mask?.subarray(0, seqLen) };
+}

@@ -1,7 +1,7 @@
 import type { TokDoc } from '../tokenize/tok-doc.js';
 import type { Transform } from 'node:stream';
 import { truncateMiddle } from './truncate-middle.js';
-import { builderStage, emptyBuilderStats, recordRow, type BuilderCarry, type SampleBuilder, checkSeqLen } from './builder.js';
+import { builderStage, emptyBuilderStats, recordRow, type BuilderCarry, type SampleBuilder, checkSeqLen, fitOrDrop } from './builder.js';
 import { RowAssembler, type RowAssemblerState } from './row-assembler.js';
 import type { Sample } from './sample.js';
 
@@ -52,16 +52,12 @@ export class PackBuilder implements SampleBuilder {
     let tokens = doc.tokens;
     let mask = doc.lossMask;
     if (tokens.length > seqLen) {
-      if (this.opts.longDocuments === 'drop') {
-        st.dropped.too_long = (st.dropped.too_long ?? 0) + 1;
-        st.tokensDropped += tokens.length;
-        return out;
-      }
-      if (this.opts.longDocuments === 'truncate') {
-        st.tokensDropped += tokens.length - seqLen;
-        tokens = tokens.subarray(0, seqLen);
-        mask = mask?.subarray(0, seqLen);
-      } else if (this.opts.longDocuments === 'truncate-middle') {
+      const policy = this.opts.longDocuments;
+      if (policy === 'drop' || policy === 'truncate') {
+        const fit = fitOrDrop(st, tokens, mask, seqLen, policy);
+        if (!fit) return out;
+        ({ tokens, mask } = fit);
+      } else if (policy === 'truncate-middle') {
         st.tokensDropped += tokens.length - seqLen;
         tokens = truncateMiddle(tokens, seqLen);
         mask = mask && truncateMiddle(mask, seqLen);

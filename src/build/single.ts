@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import type { TokDoc } from '../tokenize/tok-doc.js';
-import { builderStage, emptyBuilderStats, recordRow, type SampleBuilder, checkSeqLen } from './builder.js';
+import { builderStage, emptyBuilderStats, recordRow, type SampleBuilder, checkSeqLen, fitOrDrop } from './builder.js';
 import type { Sample } from './sample.js';
 
 /** Options of {@link SingleBuilder}. */
@@ -34,18 +34,9 @@ export class SingleBuilder implements SampleBuilder {
     const { seqLen } = this.opts;
     st.documents++;
     st.tokensIn += doc.tokens.length;
-    let tokens = doc.tokens;
-    let mask = doc.lossMask;
-    if (tokens.length > seqLen) {
-      if (this.opts.longDocuments === 'drop') {
-        st.dropped.too_long = (st.dropped.too_long ?? 0) + 1;
-        st.tokensDropped += tokens.length;
-        return [];
-      }
-      st.tokensDropped += tokens.length - seqLen;
-      tokens = tokens.subarray(0, seqLen);
-      mask = mask?.subarray(0, seqLen);
-    }
+    const fit = fitOrDrop(st, doc.tokens, doc.lossMask, seqLen, this.opts.longDocuments);
+    if (!fit) return [];
+    const { tokens, mask } = fit;
     st.written++;
     const row: Sample & { docSources: string[] } = { inputIds: tokens.slice(), docLengths: Int32Array.of(tokens.length), docSources: [doc.source] };
     if (mask) row.lossMask = mask.slice();
