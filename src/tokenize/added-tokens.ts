@@ -1,3 +1,5 @@
+import type { TokenizerEngine } from './engine.js';
+
 /**
  * Token strings registered on top of a tokenizer's vocabulary (marker tokens such as UtK's knots
  * and chunk-ID brackets). They get fresh ids at the end of the vocabulary, are inserted into rows
@@ -84,4 +86,19 @@ export class AddedTokenTable {
     if (run.length) out += await baseDecode(run);
     return out;
   }
+
+  /**
+   * The look-up and registration methods of a {@link TokenizerEngine} that know this table,
+   * around the vocabulary's own `baseDecode` (both engines spread these into their engine).
+   */
+  engineMethods(baseDecode: (ids: number[]) => string | Promise<string>): Pick<TokenizerEngine, 'decode' | 'idToToken' | 'tokenToId' | 'addTokens' | 'addedTokens'> {
+    return {
+      decode: (ids) => this.decode(ids, baseDecode),
+      idToToken: (id) => this.tokenOf(id) ?? this.baseIdToToken(id),
+      tokenToId: (token) => this.idOf(token) ?? this.baseTokenToId(token),
+      addTokens: (tokens) => this.add(tokens),
+      addedTokens: () => this.toRecord(),
+    };
+  }
 }
+

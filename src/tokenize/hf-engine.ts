@@ -129,20 +129,6 @@ export async function loadHfEngine(opts: HfEngineOptions): Promise<TokenizerEngi
       const encs = chars <= SMALL_BATCH_CHARS ? await Promise.all(texts.map((t) => encoder.encode(t, null, { addSpecialTokens: false }))) : await encoder.encodeBatch(texts as string[], { addSpecialTokens: false });
       return encs.map((e) => Int32Array.from(e.getIds()));
     },
-    decode(ids) {
-      return addedTable.decode(ids, (run) => full.decode(run, false));
-    },
-    idToToken(id) {
-      return addedTable.tokenOf(id) ?? baseIdToToken(id);
-    },
-    tokenToId(token) {
-      return addedTable.idOf(token) ?? baseTokenToId(token);
-    },
-    addTokens(tokens) {
-      return addedTable.add(tokens);
-    },
-    addedTokens() {
-      return addedTable.toRecord();
-    },
+    ...addedTable.engineMethods((run) => full.decode(run, false)),
   };
 }

@@ -53,20 +53,6 @@ export async function loadOpenAIEngine(name: string, encoding: OpenAIEncoding): 
     async encodeBatch(texts) {
       return texts.map((t) => Int32Array.from(mod.encode(t, noSpecial)));
     },
-    async decode(ids) {
-      return addedTable.decode(ids, (run) => mod.decode(run));
-    },
-    tokenToId(token) {
-      return addedTable.idOf(token) ?? baseTokenToId(token);
-    },
-    idToToken(id) {
-      return addedTable.tokenOf(id) ?? baseIdToToken(id);
-    },
-    addTokens(tokens) {
-      return addedTable.add(tokens);
-    },
-    addedTokens() {
-      return addedTable.toRecord();
-    },
+    ...addedTable.engineMethods((run) => mod.decode(run)),
   };
 }
