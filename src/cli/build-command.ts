@@ -1,3 +1,4 @@
+import { ENGINE_CHOICES, type EngineChoice } from '../tokenize/load-tokenizer.js';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { BUILDERS } from '../pipeline/builder-registry.js';
@@ -33,6 +34,7 @@ export interface BuildFlags {
   shardTokens?: number;
   totalTokens?: number;
   workers?: number;
+  engine?: EngineChoice;
   set?: string[];
   rank?: number;
   worldSize?: number;
@@ -91,6 +93,7 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
   if (flags.seed !== undefined) raw.seed = flags.seed;
   if (flags.totalTokens) section('mix').total_tokens = flags.totalTokens;
   if (flags.workers !== undefined) section('tokenizer').workers = flags.workers;
+  if (flags.engine !== undefined) section('tokenizer').engine = flags.engine;
   for (const expr of flags.set ?? []) applySet(raw, expr);
   if (flags.onError) raw.on_error = flags.onError;
   // Inputs named on the command line are shown relative to the working directory.
@@ -147,6 +150,7 @@ export function buildCommand(): Command {
     .option('--shard-tokens <n>', 'target tokens per shard', positiveInt('--shard-tokens'))
     .option('--total-tokens <n>', 'token budget of the mix (mix.total_tokens): 1e9, 1B, 500M', tokenCount('--total-tokens'))
     .option('--workers <n>', 'tokenizer worker threads (tokenizer.workers; default: available cores; 0: main thread)', nonNegativeInt('--workers'))
+    .addOption(new Option('--engine <name>', 'tokenizer engine (tokenizer.engine; default auto: the fastest identical one)').choices(ENGINE_CHOICES))
     .option('--set <key=value...>', 'override any config key: --set mix.short_threshold=1024 --set order.shuffle_buffer=1000')
     .option('--rank <n>', 'this process\'s rank of a scaled-out build (default: from Slurm / Kubernetes / SKEIN_RANK)', nonNegativeInt('--rank'))
     .option('--world-size <n>', 'number of ranks (default: from Slurm / SKEIN_WORLD_SIZE; 1)', positiveInt('--world-size'))

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHAT_TEMPLATES } from '../tokenize/chat-template.js';
+import { ENGINE_CHOICES, type EngineChoice } from '../tokenize/load-tokenizer.js';
 import { LongRecipeSchema, PoseSchema, RandPosSchema, SingleSchema } from './recipe-builder-schemas.js';
 import { AugmentSchema } from './augment-schema.js';
 import { MixSchema, OrderSchema } from './mix-schema.js';
@@ -34,12 +35,16 @@ export const TokenizerSchema = z.strictObject({
   bos_token: z.string().min(1).optional().describe('BOS token string, overriding tokenizer_config.json.'),
   eos_token: z.string().min(1).optional().describe('EOS token string, overriding tokenizer_config.json.'),
   batch_docs: positiveInt.default(256).describe('Documents per tokenizer call.'),
+  engine: z
+    .enum(ENGINE_CHOICES as [EngineChoice, ...EngineChoice[]])
+    .default('auto')
+    .describe('Tokenizer engine: auto (skein-bpe for OpenAI encodings and byte-level BPE tokenizer.json models such as Llama-3 and Qwen, native otherwise, hf-js when the native binding cannot load), skein-bpe, native, hf-js or gpt-tokenizer. Engines give identical ids; does not change the output.'),
   workers: z
     .number()
     .int()
     .min(0)
     .optional()
-    .describe('Tokenizer worker threads for OpenAI encodings (default: available cores; 0: encode on the main thread). tokenizer.json models always encode in-process on the native multi-threaded engine. Does not change the output.'),
+    .describe('Tokenizer worker threads for the JavaScript engines (skein-bpe, gpt-tokenizer, hf-js; default: available cores; 0: encode on the main thread). The native engine always encodes in-process on its own threads. Does not change the output.'),
   chat_template: z
     .enum(CHAT_TEMPLATES)
     .optional()

@@ -36,8 +36,8 @@ const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 export function comparableConfig(config: PipelineConfig): Record<string, unknown> {
   const { $schema: _s, output, tokenizer, ...rest } = config as PipelineConfig & { $schema?: string };
   const { dir: _d, ...out } = output;
-  // The worker count does not change the output, so a build may resume with another one.
-  const { workers: _w, ...tok } = tokenizer;
+  // The worker count and the engine do not change the output, so a build may resume with others.
+  const { workers: _w, engine: _e, ...tok } = tokenizer;
   return { ...rest, tokenizer: tok, output: out };
 }
 

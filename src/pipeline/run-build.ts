@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { columnNames, shardsFingerprint, shardTotals, writeHfLayout, writeManifest, type Manifest, type ShardInfo } from '../shards/index.js';
 import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
 import { loadTokenizer, type LoadTokenizerOptions } from '../tokenize/load-tokenizer.js';
-import { defaultWorkers, engineWithWorkers, type WorkerSetup } from '../tokenize/tokenize-workers.js';
+import { buildWorkers, engineWithWorkers, type WorkerSetup } from '../tokenize/tokenize-workers.js';
 import { UserError } from '../util/errors.js';
 import { documentAccounts } from './accounting.js';
 import { createAugmenters } from './augmenter-registry.js';
@@ -18,13 +17,12 @@ import type { LoadedConfig } from './load-config.js';
 import { mixerFor, rowOrderFor, subsetsSection } from './mix-setup.js';
 import { openOutput, removeStrays, verifyFinishedShards } from './output-state.js';
 import type { BuildProgress } from './progress.js';
+import { SKEIN_VERSION } from '../util/version.js';
 import { makeReadPlan } from './read-plan.js';
 import { rankDir, resolveScaleOut, type ScaleOut } from './scale-out.js';
 import { scanSubset, type SubsetChoice } from './subset-scan.js';
 
-const require = createRequire(import.meta.url);
-/** This package's version, recorded in every manifest. */
-export const SKEIN_VERSION: string = (require('../../package.json') as { version: string }).version;
+export { SKEIN_VERSION };
 
 /** Options of {@link runBuild}. */
 export interface BuildOptions {
@@ -103,9 +101,9 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
 
   // Resolve everything that can fail on user input before touching the output folder.
   const plan = await makeReadPlan(config, baseDir, scale);
-  const loadOpts: LoadTokenizerOptions = { name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir };
+  const loadOpts: LoadTokenizerOptions = { name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir, engine: config.tokenizer.engine };
   const engine = await loadTokenizer(loadOpts);
-  const workers = config.tokenizer.workers ?? defaultWorkers();
+  const workers = buildWorkers(config.tokenizer.workers, plan.bytesTotal);
   const policy = resolveBosEos(engine.info, config.tokenizer.add_bos, config.tokenizer.add_eos);
   const factory = builderFactory(config.builder);
   const semantics = factory.semantics(config.builder);
@@ -139,6 +137,15 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     for (const [index, c] of subsets) if (c.available < c.n) opts.log?.(`inputs[${index}] holds ${c.available} documents, fewer than the ${c.n} asked for; all are used`);
 
     const columns = augment.columns;
+    // The pool (if any) lives for the loop only, and is closed even when the loop fails. Its
+    // workers load their tokenizers during setup.
+    const encoding: WorkerSetup = engineWithWorkers(engine, loadOpts, workers);
+    try {
+      await encoding.ready();
+    } catch (e) {
+      await encoding.close();
+      throw e;
+    }
     const started = performance.now();
     progress.setupSeconds = (started - setupStarted) / 1000;
     const tick = () => {
@@ -147,8 +154,6 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     };
     const timer = opts.onProgress ? setInterval(tick, opts.progressIntervalMs ?? 500) : undefined;
     let loop: LoopResult;
-    // The pool (if any) lives for the loop only, and is closed even when the loop fails.
-    const encoding: WorkerSetup = engineWithWorkers(engine, loadOpts, workers);
     try {
       loop = await runLoop({
         dir,

@@ -15,11 +15,25 @@ import { loadTokenizer, type LoadTokenizerOptions } from './load-tokenizer.js';
 
 const engine = await loadTokenizer(workerData as LoadTokenizerOptions);
 
+/** The warm-up task: every worker increments `count` and waits until all `parties` have (see `pooledEngine`'s `ready`). */
+interface Barrier {
+  barrier: Int32Array;
+  parties: number;
+}
+
 /**
  * Encodes `texts` and returns their ids in input order; every array's buffer is moved (in the
- * transfer list), not copied, to the main thread.
+ * transfer list), not copied, to the main thread. Given a {@link Barrier} instead, it waits for
+ * the other workers: since each worker runs one task at a time, all tasks reach the barrier only
+ * when every worker has loaded its tokenizer.
  */
-export default async function encodeTexts(texts: string[]): Promise<unknown> {
+export default async function encodeTexts(texts: string[] | Barrier): Promise<unknown> {
+  if (!Array.isArray(texts)) {
+    Atomics.add(texts.barrier, 0, 1);
+    const deadline = Date.now() + 120_000;
+    while (Atomics.load(texts.barrier, 0) < texts.parties && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    return null;
+  }
   const ids = await engine.encodeBatch(texts);
   const buffers = [...new Set(ids.map((a) => a.buffer))];
   return move({

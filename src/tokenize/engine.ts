@@ -1,6 +1,15 @@
 /** Which family a tokenizer belongs to; decides the engine that runs it. */
 export type TokenizerKind = 'tokenizer.json' | 'openai';
 
+/**
+ * The engines skein runs: `skein-bpe` (skein's own byte-level BPE, pure JavaScript, for OpenAI
+ * encodings and byte-level tokenizer.json models), `native` (Hugging Face's Rust `tokenizers`
+ * binding, multi-threaded itself), `hf-js` (its pure-JavaScript port), `gpt-tokenizer`.
+ */
+export const ENGINE_KINDS = ['skein-bpe', 'native', 'hf-js', 'gpt-tokenizer'] as const;
+/** One of {@link ENGINE_KINDS}. */
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+
 /** Identity of a loaded tokenizer, as recorded in the manifest (design.md §4). */
 export interface TokenizerInfo {
   /** The name the user gave (`llama3`, `o200k_base`, a path...). */
@@ -30,6 +39,8 @@ export interface TokenizerInfo {
  */
 export interface TokenizerEngine {
   readonly info: TokenizerInfo;
+  /** Which engine encodes (a worker thread loading the same tokenizer with it gives the same ids). */
+  readonly engineKind: EngineKind;
   /** Encodes texts without adding any special token. */
   encodeBatch(texts: readonly string[]): Promise<Int32Array[]>;
   /** Decodes ids to text, special tokens shown as their strings. */

@@ -1,20 +1,84 @@
-import type { TokenizerEngine } from './engine.js';
-import { loadHfEngine } from './hf-engine.js';
+import { UserError } from '../util/errors.js';
+import { NotByteLevelBpeError } from './bpe/tokenizer-json-bpe.js';
+import { ENGINE_KINDS, type EngineKind, type TokenizerEngine } from './engine.js';
 import { loadOpenAIEngine } from './openai-engine.js';
 import { resolveTokenizer } from './resolve-tokenizer.js';
+import { loadSkeinBpeEngine } from './skein-bpe-engine.js';
+import type { TokenizerJsonOptions } from './tokenizer-json.js';
 
-/** What to load: a tokenizer name (see {@link resolveTokenizer}) and optional BOS/EOS token overrides. */
+/** An engine to use, or `auto`: the fastest engine that is token-identical to the reference. */
+export type EngineChoice = 'auto' | EngineKind;
+
+/** Every value `engine` accepts. */
+export const ENGINE_CHOICES: readonly EngineChoice[] = ['auto', ...ENGINE_KINDS];
+
+/** What to load: a tokenizer name (see {@link resolveTokenizer}), an engine and optional BOS/EOS token overrides. */
 export interface LoadTokenizerOptions {
   name: string;
   bosToken?: string;
   eosToken?: string;
   /** Folder that relative tokenizer paths resolve against (the config file's folder). */
   baseDir?: string;
+  /** The engine (default `auto`, see {@link loadTokenizer}). */
+  engine?: EngineChoice;
 }
 
-/** Resolves and loads a tokenizer with the fastest correct engine for its family. */
+/** Loads the native binding lazily: a machine where its binary cannot load still runs every other engine. */
+async function loadNative(opts: TokenizerJsonOptions): Promise<TokenizerEngine> {
+  const { loadHfEngine } = await import('./hf-engine.js');
+  return loadHfEngine(opts);
+}
+
+async function loadHfJs(opts: TokenizerJsonOptions): Promise<TokenizerEngine> {
+  const { loadHfJsEngine } = await import('./hf-js-engine.js');
+  return loadHfJsEngine(opts);
+}
+
+/**
+ * Resolves and loads a tokenizer with the engine asked for. `auto` picks, in order:
+ *
+ * - OpenAI encodings: `skein-bpe` (token-identical to tiktoken, faster than gpt-tokenizer);
+ * - byte-level BPE tokenizer.json models (Llama-3, Qwen): `skein-bpe`;
+ * - other tokenizer.json models: `native`, or `hf-js` when the native binding cannot load.
+ *
+ * An engine that cannot run the tokenizer (`native` for an OpenAI encoding, `skein-bpe` for a
+ * SentencePiece model) is a {@link UserError} naming the ones that can.
+ */
 export async function loadTokenizer(opts: LoadTokenizerOptions): Promise<TokenizerEngine> {
+  const choice = opts.engine ?? 'auto';
+  if (!ENGINE_CHOICES.includes(choice)) throw new UserError(`unknown tokenizer engine '${choice}'; use one of ${ENGINE_CHOICES.join(', ')}`);
   const loc = resolveTokenizer(opts.name, opts.baseDir);
-  if (loc.kind === 'openai') return loadOpenAIEngine(loc.name, loc.encoding);
-  return loadHfEngine({ name: loc.name, file: loc.file, configFile: loc.configFile, source: loc.source, bosToken: opts.bosToken, eosToken: opts.eosToken });
+  if (loc.kind === 'openai') {
+    if (choice !== 'auto' && choice !== 'skein-bpe' && choice !== 'gpt-tokenizer') throw new UserError(`engine '${choice}' cannot run the OpenAI encoding ${loc.encoding}; use auto, skein-bpe or gpt-tokenizer`);
+    return loadOpenAIEngine(loc.name, loc.encoding, choice === 'gpt-tokenizer' ? 'gpt-tokenizer' : 'skein-bpe');
+  }
+  const jsonOpts: TokenizerJsonOptions = { name: loc.name, file: loc.file, configFile: loc.configFile, source: loc.source, bosToken: opts.bosToken, eosToken: opts.eosToken };
+  switch (choice) {
+    case 'gpt-tokenizer':
+      throw new UserError(`engine 'gpt-tokenizer' runs OpenAI encodings only, not ${opts.name}; use auto, skein-bpe, native or hf-js`);
+    case 'native':
+      return loadNative(jsonOpts);
+    case 'hf-js':
+      return loadHfJs(jsonOpts);
+    case 'skein-bpe':
+      try {
+        return await loadSkeinBpeEngine(jsonOpts);
+      } catch (e) {
+        if (e instanceof NotByteLevelBpeError) throw new UserError(`engine 'skein-bpe' cannot run ${opts.name} (${e.message}); use auto, native or hf-js`);
+        throw e;
+      }
+    case 'auto':
+      try {
+        return await loadSkeinBpeEngine(jsonOpts);
+      } catch (e) {
+        if (!(e instanceof NotByteLevelBpeError)) throw e;
+      }
+      try {
+        return await loadNative(jsonOpts);
+      } catch (e) {
+        if (e instanceof UserError) throw e;
+        // The binding's binary did not load on this machine: the pure-JS port runs the same file.
+        return loadHfJs(jsonOpts);
+      }
+  }
 }

@@ -1,9 +1,12 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { AddedTokenTable } from './added-tokens.js';
+import { ByteLevelBpe } from './bpe/byte-level-bpe.js';
+import { openaiBpeSpec } from './bpe/openai-bpe.js';
 import type { TokenizerEngine } from './engine.js';
 import { sha256File } from './file-hash.js';
 import type { OpenAIEncoding } from './resolve-tokenizer.js';
+import { encodeWithBpe, SKEIN_BPE_ENGINE } from './skein-bpe-engine.js';
 
 const require = createRequire(import.meta.url);
 const GPT_TOKENIZER_VERSION: string = (require('gpt-tokenizer/package.json') as { version: string }).version;
@@ -16,13 +19,31 @@ interface GptEncodingModule {
   EndOfText: string;
 }
 
+/** The encoders that run an OpenAI encoding: skein's byte-level BPE (default) or gpt-tokenizer. */
+export type OpenAIEncoder = 'skein-bpe' | 'gpt-tokenizer';
+
 /**
- * Loads an OpenAI encoding (o200k_base, cl100k_base) into `gpt-tokenizer`, the fastest engine
- * measured for them (packages.md §1.3) and token-identical to tiktoken's `encode_ordinary`:
- * special-token text in a document is encoded as plain text. EOS is `<|endoftext|>`; these
- * encodings have no BOS.
+ * Documents gpt-tokenizer must not encode: a run of 1,000+ characters of one kind (its merge
+ * loop is quadratic in a pre-token's length: 100,000 identical letters took 6.4 s), or a
+ * character its JavaScript split pattern classes differently from tiktoken's (U+0085 and U+FEFF
+ * for `\s`, the case-fold partners ſ and K of the contractions). skein's BPE encodes those.
  */
-export async function loadOpenAIEngine(name: string, encoding: OpenAIEncoding): Promise<TokenizerEngine> {
+const GPT_TOKENIZER_UNSAFE = /[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1000}|[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1000}|[\x85\ufeff\u017f\u212a]/u;
+
+/** Whether gpt-tokenizer may encode `text` (else skein's BPE does; see GPT_TOKENIZER_UNSAFE). */
+export function gptTokenizerHandles(text: string): boolean {
+  return !GPT_TOKENIZER_UNSAFE.test(text);
+}
+
+/**
+ * Loads an OpenAI encoding (o200k_base, cl100k_base). Text is encoded by skein's byte-level BPE
+ * (`encoder: 'skein-bpe'`, the default: token-identical to tiktoken's `encode_ordinary`,
+ * near-linear on any input and the fastest measured, docs/benchmarks.md) or by `gpt-tokenizer`,
+ * which then still hands the documents it gets wrong or slowly (see GPT_TOKENIZER_UNSAFE) to
+ * skein's BPE. Decoding is skein's; special tokens come from gpt-tokenizer's tables. Special-token text in a document is
+ * plain text. EOS is `<|endoftext|>`; these encodings have no BOS.
+ */
+export async function loadOpenAIEngine(name: string, encoding: OpenAIEncoding, encoder: OpenAIEncoder = 'skein-bpe'): Promise<TokenizerEngine> {
   const mod = (await import(`gpt-tokenizer/encoding/${encoding}`)) as GptEncodingModule;
   const ranksFile = fileURLToPath(import.meta.resolve(`gpt-tokenizer/esm/bpeRanks/${encoding}`));
   const noSpecial = { disallowedSpecial: new Set<string>() };
@@ -31,9 +52,21 @@ export async function loadOpenAIEngine(name: string, encoding: OpenAIEncoding): 
     const ids = mod.encode(token, { allowedSpecial: 'all' });
     return ids.length === 1 ? ids[0] : undefined;
   };
+  // skein's BPE always loads: it decodes (gpt-tokenizer's decoder drops a leading U+FEFF) and
+  // encodes what gpt-tokenizer must not.
+  const bpe = new ByteLevelBpe(await openaiBpeSpec(encoding));
+  const utf8 = new TextEncoder();
+  /** Bytes of a special token (not a mergeable one), from gpt-tokenizer's table. */
+  const specialBytes = (id: number): Uint8Array | undefined => {
+    try {
+      return utf8.encode(mod.decode([id]));
+    } catch {
+      return undefined;
+    }
+  };
   const baseIdToToken = (id: number): string | undefined => {
     try {
-      return mod.decode([id]);
+      return bpe.decode([id], specialBytes);
     } catch {
       return undefined;
     }
@@ -48,11 +81,13 @@ export async function loadOpenAIEngine(name: string, encoding: OpenAIEncoding): 
       vocabSize: mod.vocabularySize,
       specialIds: eos.length === 1 ? { eos: eos[0]! } : {},
       sha256: await sha256File(ranksFile),
-      engine: `gpt-tokenizer@${GPT_TOKENIZER_VERSION}`,
+      engine: encoder === 'skein-bpe' ? SKEIN_BPE_ENGINE : `gpt-tokenizer@${GPT_TOKENIZER_VERSION}`,
     },
+    engineKind: encoder,
     async encodeBatch(texts) {
-      return texts.map((t) => Int32Array.from(mod.encode(t, noSpecial)));
+      if (encoder === 'skein-bpe') return encodeWithBpe(bpe, texts);
+      return texts.map((t) => Int32Array.from(gptTokenizerHandles(t) ? mod.encode(t, noSpecial) : bpe.encode(t)));
     },
-    ...addedTable.engineMethods((run) => mod.decode(run)),
+    ...addedTable.engineMethods((run) => bpe.decode(run, specialBytes)),
   };
 }

@@ -8,6 +8,8 @@ import type { LoadTokenizerOptions } from './load-tokenizer.js';
 export interface PooledEngine extends TokenizerEngine {
   /** Number of worker threads. */
   readonly workers: number;
+  /** Resolves once every worker thread has loaded its tokenizer (so a build can count that as setup). */
+  ready(): Promise<void>;
   /** Stops the worker threads (pending work is rejected); the engine must not encode afterwards. */
   close(): Promise<void>;
 }
@@ -68,9 +70,12 @@ export function pooledEngine(base: TokenizerEngine, load: LoadTokenizerOptions, 
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
   const filename = workerFile();
   // Threads live for the whole build (no idle timeout), so each loads its tokenizer once.
-  const pool = new Piscina({ filename, workerData: { ...load }, minThreads: workers, maxThreads: workers, idleTimeout: Number.POSITIVE_INFINITY, concurrentTasksPerWorker: 1 });
+  // Each worker loads the same tokenizer with the engine the main thread ended up with (`auto` resolved).
+  const workerLoad: LoadTokenizerOptions = { ...load, engine: base.engineKind };
+  const pool = new Piscina({ filename, workerData: workerLoad, minThreads: workers, maxThreads: workers, idleTimeout: Number.POSITIVE_INFINITY, concurrentTasksPerWorker: 1 });
   return {
     info: base.info,
+    engineKind: base.engineKind,
     workers,
     async encodeBatch(texts) {
       if (texts.length === 0) return [];
@@ -85,6 +90,10 @@ export function pooledEngine(base: TokenizerEngine, load: LoadTokenizerOptions, 
     tokenToId: (token) => base.tokenToId(token),
     addTokens: (tokens) => base.addTokens(tokens),
     addedTokens: () => base.addedTokens(),
+    async ready() {
+      const barrier = new Int32Array(new SharedArrayBuffer(4));
+      await Promise.all(Array.from({ length: workers }, () => pool.run({ barrier, parties: workers })));
+    },
     close: () => pool.destroy(),
   };
 }

@@ -11,9 +11,18 @@ export interface WorkerSetup {
   workers: number;
   /** Whether `encodeBatch` runs on a worker-thread pool. */
   pool: boolean;
+  /** Resolves when the pool's threads have loaded their tokenizers (at once without a pool). */
+  ready(): Promise<void>;
   /** Stops the pool's threads (nothing to do without a pool). */
   close(): Promise<void>;
 }
+
+/**
+ * Below this much input a build started with the default worker count encodes on the main
+ * thread: starting a worker costs about a second of tokenizer loading (measured 0.75 s for Llama-3,
+ * 0.95 s for o200k_base), in which skein's BPE encodes some 25 MB on the main thread.
+ */
+export const POOL_MIN_INPUT_BYTES = 32 << 20;
 
 /** The default worker count: the cores this process may use (`os.availableParallelism()`). */
 export function defaultWorkers(): number {
@@ -23,15 +32,26 @@ export function defaultWorkers(): number {
 /**
  * Decides how `base` runs for a build asked to use `workers` tokenizer workers:
  *
- * - `openai` encodings (gpt-tokenizer, pure JS, one thread): a pool of `workers` worker threads
- *   (see {@link pooledEngine}); `0` keeps encoding on the main thread.
- * - `tokenizer.json` models (the native `tokenizers` binding): always on the main thread. Its
- *   `encodeBatch` already spreads a batch over every core with Rust threads, off the JS thread;
- *   a JS pool in front of it measured slower (docs/benchmarks.md, Tokenization), since each
- *   worker's native call would start its own all-core thread pool.
+ * - JavaScript engines (skein-bpe, gpt-tokenizer, hf-js: one thread each): a pool of `workers`
+ *   worker threads (see {@link pooledEngine}); `0` keeps encoding on the main thread. Call
+ *   `ready()` before timing anything: the workers load their tokenizers first.
+ * - the native `tokenizers` binding: always on the main thread. Its `encodeBatch` already spreads
+ *   a batch over every core with Rust threads, off the JS thread; a JS pool in front of it
+ *   measured slower (docs/benchmarks.md, Tokenization), since each worker's native call would
+ *   start its own all-core thread pool.
  */
 export function engineWithWorkers(base: TokenizerEngine, load: LoadTokenizerOptions, workers: number): WorkerSetup {
-  if (base.info.kind !== 'openai' || workers === 0) return { engine: base, workers, pool: false, close: async () => {} };
+  if (base.engineKind === 'native' || workers === 0) return { engine: base, workers, pool: false, ready: async () => {}, close: async () => {} };
   const engine = pooledEngine(base, load, workers);
-  return { engine, workers, pool: true, close: () => engine.close() };
+  return { engine, workers, pool: true, ready: () => engine.ready(), close: () => engine.close() };
+}
+
+/**
+ * The worker count of a build: the configured one, or by default the available cores — but none
+ * (the main thread) when the input is smaller than {@link POOL_MIN_INPUT_BYTES}, where loading
+ * the workers would take longer than the work. An explicit count is always honoured.
+ */
+export function buildWorkers(configured: number | undefined, inputBytes: number): number {
+  if (configured !== undefined) return configured;
+  return inputBytes < POOL_MIN_INPUT_BYTES ? 0 : defaultWorkers();
 }

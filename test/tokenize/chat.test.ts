@@ -119,6 +119,7 @@ test('a template whose control tokens the tokenizer lacks is a user error naming
 const CONTROLS = ['<|start_header_id|>', '<|end_header_id|>', '<|eot_id|>', '<|im_start|>', '<|im_end|>'];
 const fake: TokenizerEngine = {
   info: { name: 'fake', kind: 'tokenizer.json', source: 'test', vocabSize: 70_000, specialIds: { bos: 7 }, sha256: '', engine: 'fake' },
+  engineKind: 'skein-bpe',
   async encodeBatch(texts) {
     return texts.map((t) => Int32Array.from(t, (c) => c.charCodeAt(0) + 1000));
   },
