@@ -1,9 +1,13 @@
 /**
- * `npm run bench -- <name> [--json] [--repeat N] [--tokenizers a,b] [--workers N]`: runs a benchmark and prints
+ * `npm run bench -- <name> [--json] [--repeat N] [--tokenizers a,b] [--workers N] [--quick]`: runs a benchmark and prints
  * ratios measured in one run. Benchmarks: `build` (skein build vs the bare tokenizer), `augment`
  * (a build with UtK + eod-mask-loss vs the same build without; `--seq-len`, `--rounds`), `train`
- * (trainer tokens/s and GFLOP/s vs plain matmul per backend; `--backends`, `--presets`, `--seconds`).
+ * (trainer tokens/s and GFLOP/s vs plain matmul per backend; `--backends`, `--presets`, `--seconds`),
+ * `tokenize` (per tokenizer × engine: bare engine vs `skein build` as a CLI process with 1 and N
+ * workers, and peak RSS on a 100 MB vs a 1 GB corpus; `--engines`, `--workers`, `--quick` (20 MB,
+ * no 1 GB run), `--corpus-mb`, `--rss-mb` / `--no-1g`, `--seed`, `--build`; see bench/tokenize.ts).
  */
+import os from 'node:os';
 import { benchAugment } from './augment.js';
 import { benchBuild } from './build.js';
 
@@ -45,7 +49,31 @@ if (name === 'build') {
     );
   }
   if (json) console.log(JSON.stringify(r));
+} else if (name === 'tokenize') {
+  // `tokenize [--tokenizers a,b] [--engines a,b] [--workers N] [--quick] [--corpus-mb N] [--rss-mb N | --no-1g] [--seed N] [--build]`.
+  const { benchTokenize, describeResult, describeRss, ENGINE_NAMES } = await import('./tokenize.js');
+  type Engine = (typeof ENGINE_NAMES)[number];
+  const quick = args.includes('--quick');
+  const engines = flag('--engines')?.split(',') as Engine[] | undefined;
+  const bad = engines?.filter((e) => !ENGINE_NAMES.includes(e));
+  if (bad?.length) throw new Error(`unknown engine ${bad.join(', ')}; engines: ${ENGINE_NAMES.join(', ')}`);
+  const r = await benchTokenize({
+    tokenizers: (flag('--tokenizers') ?? 'llama3,o200k_base').split(','),
+    engines,
+    workers: Number(flag('--workers') ?? os.availableParallelism()),
+    corpusMB: Number(flag('--corpus-mb') ?? (quick ? 20 : 100)),
+    rssMB: args.includes('--no-1g') ? 0 : Number(flag('--rss-mb') ?? (quick ? 0 : 1000)),
+    quick,
+    seed: Number(flag('--seed') ?? 0),
+    build: args.includes('--build'),
+    log: (line) => console.error(`bench tokenize: ${line}`),
+  });
+  console.log(`corpus ${r.corpusMB} MB (${r.corpusDocs} documents)${r.quick ? ', quick' : ''} | ${r.machine.cores} cores, ${r.machine.cpu}, Node ${r.machine.node}, load ${r.machine.loadavg.join(' ')}${r.distStale ? ' | warning: dist/ older than src/' : ''}`);
+  for (const x of r.results) console.log(describeResult(x));
+  console.log(describeRss(r));
+  if (r.results.some((x) => x.status === 'failed') || r.engine === null) process.exitCode = 1;
+  if (json) console.log(JSON.stringify(r));
 } else {
-  console.error(`unknown benchmark '${name}'; available: build, augment, train`);
+  console.error(`unknown benchmark '${name}'; available: build, augment, train, tokenize`);
   process.exitCode = 1;
 }

@@ -11,12 +11,9 @@ import { encodeWithBpe, SKEIN_BPE_ENGINE } from './skein-bpe-engine.js';
 const require = createRequire(import.meta.url);
 const GPT_TOKENIZER_VERSION: string = (require('gpt-tokenizer/package.json') as { version: string }).version;
 
-/** The parts of a gpt-tokenizer encoding module skein uses. */
+/** The part of a gpt-tokenizer encoding module skein uses. */
 interface GptEncodingModule {
-  encode(text: string, opts?: { disallowedSpecial?: Set<string>; allowedSpecial?: Set<string> | 'all' }): number[];
-  decode(ids: Iterable<number>): string;
-  vocabularySize: number;
-  EndOfText: string;
+  encode(text: string, opts?: { disallowedSpecial?: Set<string> }): number[];
 }
 
 /** The encoders that run an OpenAI encoding: skein's byte-level BPE (default) or gpt-tokenizer. */
@@ -40,30 +37,26 @@ export function gptTokenizerHandles(text: string): boolean {
  * (`encoder: 'skein-bpe'`, the default: token-identical to tiktoken's `encode_ordinary`,
  * near-linear on any input and the fastest measured, docs/benchmarks.md) or by `gpt-tokenizer`,
  * which then still hands the documents it gets wrong or slowly (see GPT_TOKENIZER_UNSAFE) to
- * skein's BPE. Decoding is skein's; special tokens come from gpt-tokenizer's tables. Special-token text in a document is
+ * skein's BPE. Decoding is skein's (gpt-tokenizer's drops a leading U+FEFF); the ranks and special
+ * tokens are gpt-tokenizer's tables. Special-token text in a document is
  * plain text. EOS is `<|endoftext|>`; these encodings have no BOS.
  */
 export async function loadOpenAIEngine(name: string, encoding: OpenAIEncoding, encoder: OpenAIEncoder = 'skein-bpe'): Promise<TokenizerEngine> {
-  const mod = (await import(`gpt-tokenizer/encoding/${encoding}`)) as GptEncodingModule;
   const ranksFile = fileURLToPath(import.meta.resolve(`gpt-tokenizer/esm/bpeRanks/${encoding}`));
-  const noSpecial = { disallowedSpecial: new Set<string>() };
-  const eos = mod.encode(mod.EndOfText, { allowedSpecial: 'all' });
-  const baseTokenToId = (token: string): number | undefined => {
-    const ids = mod.encode(token, { allowedSpecial: 'all' });
-    return ids.length === 1 ? ids[0] : undefined;
-  };
-  // skein's BPE always loads: it decodes (gpt-tokenizer's decoder drops a leading U+FEFF) and
-  // encodes what gpt-tokenizer must not.
-  const bpe = new ByteLevelBpe(await openaiBpeSpec(encoding));
+  const spec = await openaiBpeSpec(encoding);
+  const bpe = new ByteLevelBpe(spec);
+  // The special tokens as gpt-tokenizer defines them (its encodingParams take the ranks, unused here).
+  const params = (await import(`gpt-tokenizer/esm/encodingParams/${encoding}`)) as Record<string, (ranks: unknown[]) => { specialTokensEncoder: Map<string, number> }>;
+  const specials = (encoding === 'o200k_base' ? params.O200KBase! : params.Cl100KBase!)([]).specialTokensEncoder;
+  const specialText = new Map([...specials].map(([t, id]) => [id, t]));
   const utf8 = new TextEncoder();
-  /** Bytes of a special token (not a mergeable one), from gpt-tokenizer's table. */
   const specialBytes = (id: number): Uint8Array | undefined => {
-    try {
-      return utf8.encode(mod.decode([id]));
-    } catch {
-      return undefined;
-    }
+    const t = specialText.get(id);
+    return t === undefined ? undefined : utf8.encode(t);
   };
+  // gpt-tokenizer's count: the mergeable tokens plus the special ones.
+  const vocabSize = spec.tokenBytes.filter((b) => b !== undefined).length + specials.size;
+  const baseTokenToId = (token: string): number | undefined => specials.get(token) ?? bpe.tokenId(token);
   const baseIdToToken = (id: number): string | undefined => {
     try {
       return bpe.decode([id], specialBytes);
@@ -71,22 +64,25 @@ export async function loadOpenAIEngine(name: string, encoding: OpenAIEncoding, e
       return undefined;
     }
   };
-  // gpt-tokenizer's special tokens may sit at or past `vocabularySize`; the table skips ids in use.
-  const addedTable = new AddedTokenTable(mod.vocabularySize, baseIdToToken, baseTokenToId);
+  const gpt = encoder === 'gpt-tokenizer' ? ((await import(`gpt-tokenizer/encoding/${encoding}`)) as GptEncodingModule) : undefined;
+  const noSpecial = { disallowedSpecial: new Set<string>() };
+  // Special tokens may sit at or past `vocabSize`; the table skips ids in use.
+  const addedTable = new AddedTokenTable(vocabSize, baseIdToToken, baseTokenToId);
+  const eos = specials.get('<|endoftext|>');
   return {
     info: {
       name,
       kind: 'openai',
       source: `gpt-tokenizer:${encoding}`,
-      vocabSize: mod.vocabularySize,
-      specialIds: eos.length === 1 ? { eos: eos[0]! } : {},
+      vocabSize,
+      specialIds: eos !== undefined ? { eos } : {},
       sha256: await sha256File(ranksFile),
-      engine: encoder === 'skein-bpe' ? SKEIN_BPE_ENGINE : `gpt-tokenizer@${GPT_TOKENIZER_VERSION}`,
+      engine: gpt ? `gpt-tokenizer@${GPT_TOKENIZER_VERSION}` : SKEIN_BPE_ENGINE,
     },
     engineKind: encoder,
     async encodeBatch(texts) {
-      if (encoder === 'skein-bpe') return encodeWithBpe(bpe, texts);
-      return texts.map((t) => Int32Array.from(gptTokenizerHandles(t) ? mod.encode(t, noSpecial) : bpe.encode(t)));
+      if (!gpt) return encodeWithBpe(bpe, texts);
+      return texts.map((t) => Int32Array.from(gptTokenizerHandles(t) ? gpt.encode(t, noSpecial) : bpe.encode(t)));
     },
     ...addedTable.engineMethods((run) => bpe.decode(run, specialBytes)),
   };

@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import { manifestOf, shardHashes, skein, tempDir } from '../helpers/cli.js';
 
 /** Builds the bundled corpus with `tokenizer` and `--workers n`; returns the output folder. */
-function build(tokenizer: string, workers: number): string {
-  const out = path.join(tempDir(), `${tokenizer}-w${workers}`);
-  const r = skein(['build', '--tokenizer', tokenizer, '--workers', String(workers), '--output', out, '--shard-tokens', '100000', '--no-progress']);
+function build(tokenizer: string, workers: number, engine = 'auto'): string {
+  const out = path.join(tempDir(), `${tokenizer}-${engine}-w${workers}`);
+  const r = skein(['build', '--tokenizer', tokenizer, '--engine', engine, '--workers', String(workers), '--output', out, '--shard-tokens', '100000', '--no-progress']);
   assert.equal(r.code, 0, r.stderr);
   return out;
 }
@@ -22,8 +22,18 @@ for (const tokenizer of ['o200k_base', 'llama3']) {
       assert.deepEqual(shardHashes(out), want, `${workers} workers`);
       const m = manifestOf(out);
       assert.equal(m.tokenizer.workers, workers);
-      // OpenAI encodings run on the worker pool; tokenizer.json models on the native engine's own threads.
-      assert.equal(m.tokenizer.worker_pool, tokenizer === 'o200k_base');
+      // auto picks skein-bpe (pure JS) for both, which runs on the worker pool.
+      assert.equal(m.tokenizer.worker_pool, true);
+      assert.match(m.tokenizer.engine, /^skein-bpe@/);
     }
   });
 }
+
+test('the native engine ignores the JS pool (it runs its own threads) and writes the same shards as skein-bpe', () => {
+  const want = shardHashes(build('llama3', 0));
+  const out = build('llama3', 2, 'native');
+  assert.deepEqual(shardHashes(out), want);
+  const m = manifestOf(out);
+  assert.equal(m.tokenizer.worker_pool, false);
+  assert.match(m.tokenizer.engine, /^tokenizers@/);
+});

