@@ -340,15 +340,25 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
       final = restored.state.reader;
       stoppedEarly = true;
     } else {
-      let pending: Promise<DocBatch | null> = source.nextBatch(p.batchDocs, p.batchChars);
-      for (;;) {
-        const batch = await pending;
-        if (!batch) break;
+      // A batch starts tokenizing as soon as it is read, and the next one is read (and starts
+      // tokenizing) while this one is tokenized and consumed: with a worker pool the workers
+      // always have a batch queued while the main thread builds rows. The reader is ahead only
+      // in memory (the snapshots carried by each document keep the counts exact), by at most two
+      // batches.
+      const start = async (): Promise<{ batch: DocBatch; outcomes: Promise<Array<TokenizeOutcome | undefined>> } | null> => {
+        const batch = await source.nextBatch(p.batchDocs, p.batchChars);
+        if (!batch) return null;
         const outcomes = tokenizeBatch(batch);
-        // Read the next batch while this one is tokenized (the reader is ahead only in memory:
-        // the snapshots carried by each document keep the counts exact).
-        pending = batch.last ? Promise.resolve(null) : source.nextBatch(p.batchDocs, p.batchChars);
-        const out = await outcomes;
+        outcomes.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+        return { batch, outcomes };
+      };
+      let pending = start();
+      for (;;) {
+        const cur = await pending;
+        if (!cur) break;
+        const { batch } = cur;
+        pending = batch.last ? Promise.resolve(null) : start();
+        const out = await cur.outcomes;
         for (let i = 0; i < batch.docs.length; i++) {
           if (await consume(batch.docs[i]!, out[i])) {
             final = batch.docs[i]!.after;
@@ -357,7 +367,7 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
           }
         }
         if (stoppedEarly) {
-          await pending.catch(() => null);
+          await pending.then((next) => next?.outcomes).catch(() => null);
           break;
         }
         if (batch.last) final = batch.end;
