@@ -14,6 +14,19 @@ export interface PooledEngine extends TokenizerEngine {
   close(): Promise<void>;
 }
 
+/** A worker's answer: every text's ids back to back, text i at `flat[offsets[i]..offsets[i+1])`. */
+export interface PackedIds {
+  flat: Int32Array;
+  offsets: Int32Array;
+}
+
+/** The per-text views of {@link PackedIds} (no copy). */
+function unpack(p: PackedIds): Int32Array[] {
+  const out: Int32Array[] = [];
+  for (let i = 0; i + 1 < p.offsets.length; i++) out.push(p.flat.subarray(p.offsets[i]!, p.offsets[i + 1]!));
+  return out;
+}
+
 /** Batches up to this many characters are encoded on the main thread: a round trip would cost more. */
 const SMALL_BATCH_CHARS = 4096;
 
@@ -82,8 +95,8 @@ export function pooledEngine(base: TokenizerEngine, load: LoadTokenizerOptions, 
       let chars = 0;
       for (const t of texts) chars += t.length;
       if (chars <= SMALL_BATCH_CHARS) return base.encodeBatch(texts);
-      const parts = await Promise.all(contiguousRanges(texts, workers).map(([s, e]) => pool.run(texts.slice(s, e)) as Promise<Int32Array[]>));
-      return parts.flat();
+      const parts = await Promise.all(contiguousRanges(texts, workers).map(([s, e]) => pool.run(texts.slice(s, e)) as Promise<PackedIds>));
+      return parts.flatMap(unpack);
     },
     decode: (ids) => base.decode(ids),
     idToToken: (id) => base.idToToken(id),

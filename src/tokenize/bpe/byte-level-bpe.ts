@@ -25,7 +25,7 @@ export interface ByteLevelBpeSpec {
 /** Pre-tokens up to this many UTF-16 units are cached. */
 const CACHE_MAX_PIECE = 100;
 /** The cache is emptied when it holds this many pre-tokens (keeps memory bounded on any corpus). */
-const CACHE_MAX_ENTRIES = 250_000;
+const CACHE_MAX_ENTRIES = 100_000;
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
@@ -226,7 +226,10 @@ export class ByteLevelBpe {
   private remember(piece: string, ids: number | number[]): void {
     if (piece.length > CACHE_MAX_PIECE) return;
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-    this.cache.set(piece, ids);
+    // A regex match of 13+ characters is a V8 sliced string that keeps its whole document alive;
+    // a key copied out of a flattened two-part string keeps only itself (measured: without this,
+    // peak RSS grew from 714 to 959 MB between a 100 MB and a 1 GB build).
+    this.cache.set(piece.length < 13 ? piece : (' ' + piece).slice(1), ids);
   }
 
   /** Writes the byte tokens of `piece`'s UTF-8 bytes to the scratch ids and returns how many. */
