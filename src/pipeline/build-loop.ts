@@ -24,6 +24,12 @@ import { SourceHistograms, type SourceHistogramsJSON } from './source-histograms
 import type { SubsetChoice } from './subset-scan.js';
 import type { CurriculumSort, CurriculumState } from './curriculum-sort.js';
 
+/**
+ * Batches read and handed to the tokenizer ahead of the one being consumed: each pool worker may
+ * hold two sub-batches (pool-engine.ts), so with this depth it always has its next one while the
+ * main thread consumes. Bounded memory: at most this many batches (`batchChars` each) are held.
+ */
+const READ_AHEAD_BATCHES = 3;
 /** Everything the run loop drives, made by `runBuild` from the config. */
 export interface LoopParts {
   dir: string;
@@ -342,9 +348,9 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
     } else {
       // A batch starts tokenizing as soon as it is read, and the next one is read (and starts
       // tokenizing) while this one is tokenized and consumed: with a worker pool the workers
-      // always have a batch queued while the main thread builds rows. The reader is ahead only
-      // in memory (the snapshots carried by each document keep the counts exact), by at most two
-      // batches.
+      // always have batches queued while the main thread builds rows. The reader is ahead only
+      // in memory (the snapshots carried by each document keep the counts exact), by at most
+      // READ_AHEAD_BATCHES batches.
       const start = async (): Promise<{ batch: DocBatch; outcomes: Promise<Array<TokenizeOutcome | undefined>> } | null> => {
         const batch = await source.nextBatch(p.batchDocs, p.batchChars);
         if (!batch) return null;
@@ -352,12 +358,20 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
         outcomes.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
         return { batch, outcomes };
       };
-      let pending = start();
+      type Started = Awaited<ReturnType<typeof start>>;
+      // Reads stay sequential: each starts when the one before it has been read.
+      let tail: Promise<Started> = start();
+      const ahead: Array<Promise<Started>> = [tail];
+      const extend = () => {
+        tail = tail.then((prev) => (prev && !prev.batch.last ? start() : null));
+        ahead.push(tail);
+      };
+      while (ahead.length < READ_AHEAD_BATCHES) extend();
       for (;;) {
-        const cur = await pending;
+        const cur = await ahead.shift()!;
         if (!cur) break;
         const { batch } = cur;
-        pending = batch.last ? Promise.resolve(null) : start();
+        extend();
         const out = await cur.outcomes;
         for (let i = 0; i < batch.docs.length; i++) {
           if (await consume(batch.docs[i]!, out[i])) {
@@ -367,7 +381,7 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
           }
         }
         if (stoppedEarly) {
-          await pending.then((next) => next?.outcomes).catch(() => null);
+          await Promise.all(ahead.map((a) => a.then((next) => next?.outcomes).catch(() => null)));
           break;
         }
         if (batch.last) final = batch.end;

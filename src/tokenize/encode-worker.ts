@@ -13,10 +13,12 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
-import { loadTokenizer, type LoadTokenizerOptions } from './load-tokenizer.js';
-import type { PackedIds } from './pool-engine.js';
+import { loadTokenizer } from './load-tokenizer.js';
+import type { PackedIds, PoolWorkerData } from './pool-engine.js';
 
-const engine = await loadTokenizer(workerData as LoadTokenizerOptions);
+const { load, loaded } = workerData as PoolWorkerData;
+const engine = await loadTokenizer(load);
+Atomics.add(loaded, 0, 1);
 
 /**
  * A full garbage collection every {@link GC_EVERY_CHARS} characters encoded. Documents of 128 KB
@@ -31,25 +33,11 @@ v8.setFlagsFromString('--expose-gc');
 const fullGc = runInNewContext('gc') as () => void;
 let charsSinceGc = 0;
 
-/** The warm-up task: every worker increments `count` and waits until all `parties` have (see `pooledEngine`'s `ready`). */
-interface Barrier {
-  barrier: Int32Array;
-  parties: number;
-}
-
 /**
  * Encodes `texts` and returns their ids in input order, packed as {@link PackedIds} whose two
- * buffers are moved (in the transfer list), not copied, to the main thread. Given a {@link Barrier} instead, it waits for
- * the other workers: since each worker runs one task at a time, all tasks reach the barrier only
- * when every worker has loaded its tokenizer.
+ * buffers are moved (in the transfer list), not copied, to the main thread.
  */
-export default async function encodeTexts(texts: string[] | Barrier): Promise<unknown> {
-  if (!Array.isArray(texts)) {
-    Atomics.add(texts.barrier, 0, 1);
-    const deadline = Date.now() + 120_000;
-    while (Atomics.load(texts.barrier, 0) < texts.parties && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-    return null;
-  }
+export default async function encodeTexts(texts: string[]): Promise<unknown> {
   const ids = await engine.encodeBatch(texts);
   for (const t of texts) charsSinceGc += t.length;
   if (charsSinceGc >= GC_EVERY_CHARS) {

@@ -14,6 +14,15 @@ export interface PooledEngine extends TokenizerEngine {
   close(): Promise<void>;
 }
 
+/** What each worker thread receives: the tokenizer to load and the counter of loaded workers. */
+export interface PoolWorkerData {
+  load: LoadTokenizerOptions;
+  loaded: Int32Array;
+}
+
+/** How long `ready()` waits for every worker to load its tokenizer. */
+const READY_TIMEOUT_MS = 300_000;
+
 /** A worker's answer: every text's ids back to back, text i at `flat[offsets[i]..offsets[i+1])`. */
 export interface PackedIds {
   flat: Int32Array;
@@ -83,9 +92,14 @@ export function pooledEngine(base: TokenizerEngine, load: LoadTokenizerOptions, 
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
   const filename = workerFile();
   // Threads live for the whole build (no idle timeout), so each loads its tokenizer once.
-  // Each worker loads the same tokenizer with the engine the main thread ended up with (`auto` resolved).
-  const workerLoad: LoadTokenizerOptions = { ...load, engine: base.engineKind };
-  const pool = new Piscina({ filename, workerData: workerLoad, minThreads: workers, maxThreads: workers, idleTimeout: Number.POSITIVE_INFINITY, concurrentTasksPerWorker: 1 });
+  // Each worker loads the same tokenizer with the engine the main thread ended up with (`auto`
+  // resolved) and counts itself in `loaded` once it has.
+  const loaded = new Int32Array(new SharedArrayBuffer(4));
+  const data: PoolWorkerData = { load: { ...load, engine: base.engineKind }, loaded };
+  // Two tasks per worker: the next one is already in the worker when it finishes the current one,
+  // instead of waiting for the main thread (busy building rows) to hand it over. Measured (llama3,
+  // skein-bpe, 100 MB, 2 cores): 1 worker 3.68 → 4.0M tok/s, 2 workers 5.64 → 5.88M.
+  const pool = new Piscina({ filename, workerData: data, minThreads: workers, maxThreads: workers, idleTimeout: Number.POSITIVE_INFINITY, concurrentTasksPerWorker: 2 });
   return {
     info: base.info,
     engineKind: base.engineKind,
@@ -104,8 +118,14 @@ export function pooledEngine(base: TokenizerEngine, load: LoadTokenizerOptions, 
     addTokens: (tokens) => base.addTokens(tokens),
     addedTokens: () => base.addedTokens(),
     async ready() {
-      const barrier = new Int32Array(new SharedArrayBuffer(4));
-      await Promise.all(Array.from({ length: workers }, () => pool.run({ barrier, parties: workers })));
+      // Piscina loads each worker's module (and so its tokenizer) when the thread starts. The
+      // empty tasks surface a load failure as an error; the counter says when all have loaded.
+      await Promise.all(Array.from({ length: workers }, () => pool.run([])));
+      const deadline = Date.now() + READY_TIMEOUT_MS;
+      while (Atomics.load(loaded, 0) < workers) {
+        if (Date.now() > deadline) throw new Error(`only ${Atomics.load(loaded, 0)} of ${workers} tokenizer workers loaded within ${READY_TIMEOUT_MS / 1000} s`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
     },
     close: () => pool.destroy(),
   };
