@@ -62,12 +62,14 @@
  *   peers[]              per tokenizer: tokenizer, engine (the Python library), tokens, tokensPerSec, error
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ENGINE_CHOICES, loadTokenizer, resolveTokenizer, type EngineChoice, type TokenizerEngine } from '../src/index.js';
+import { openaiBpeSpec } from '../src/tokenize/bpe/openai-bpe.js';
 import { rngFor } from '../src/util/rng.js';
 
 const require = createRequire(import.meta.url);
@@ -171,11 +173,23 @@ export interface PeerResult {
  * `encode_batch` (what datatrove and Megatron's preprocessing call) for tokenizer.json models,
  * tiktoken's `encode_ordinary_batch` for OpenAI encodings. Needs python3 with those packages.
  */
-function runPeer(corpus: string, tokenizer: string, log: (s: string) => void): PeerResult {
+async function runPeer(dir: string, corpus: string, tokenizer: string, log: (s: string) => void): Promise<PeerResult> {
   const loc = resolveTokenizer(tokenizer);
   const arg = loc.kind === 'openai' ? loc.encoding : loc.file;
+  const env = { ...process.env };
+  if (loc.kind === 'openai') {
+    // Python tiktoken downloads its rank file on first use (no network here): seed its cache with
+    // the same ranks, written in OpenAI's format (tiktoken checks the file's sha256 against its own).
+    const cache = path.join(dir, 'tiktoken-cache');
+    fs.mkdirSync(cache, { recursive: true });
+    const url = `https://openaipublic.blob.core.windows.net/encodings/${loc.encoding}.tiktoken`;
+    const lines: string[] = [];
+    (await openaiBpeSpec(loc.encoding)).tokenBytes.forEach((b, id) => b && lines.push(`${Buffer.from(b).toString('base64')} ${id}`));
+    fs.writeFileSync(path.join(cache, createHash('sha1').update(url).digest('hex')), `${lines.join('\n')}\n`);
+    env.TIKTOKEN_CACHE_DIR = cache;
+  }
   log(`${tokenizer}: Python peer on the same corpus ...`);
-  const r = spawnSync('python3', [path.join(ROOT, 'bench', 'peers_tokenize.py'), corpus, arg], { encoding: 'utf8' });
+  const r = spawnSync('python3', [path.join(ROOT, 'bench', 'peers_tokenize.py'), corpus, arg], { encoding: 'utf8', env });
   if (r.status !== 0) return { tokenizer, engine: null, tokens: null, tokensPerSec: null, error: (r.stderr || String(r.error ?? '')).trim().split('\n').pop() ?? 'python3 failed' };
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { engine: string; tokens: number; tokensPerSec: number };
   return { tokenizer, engine: out.engine, tokens: out.tokens, tokensPerSec: out.tokensPerSec, error: null };
@@ -550,7 +564,8 @@ export async function benchTokenize(opts: TokenizeBenchOptions): Promise<Tokeniz
       }
     }
 
-    const peers: PeerResult[] = opts.peers ? opts.tokenizers.map((t) => runPeer(corpus, t, log)) : [];
+    const peers: PeerResult[] = [];
+    if (opts.peers) for (const t of opts.tokenizers) peers.push(await runPeer(dir, corpus, t, log));
 
     const head = results.find((r) => r.status === 'ok');
     let peakRssMB1G: number | null = null;
@@ -643,7 +658,11 @@ export function describePeer(rep: TokenizeBenchReport, p: PeerResult): string {
   if (p.engine === null) return `${p.tokenizer.padEnd(12)} Python peer unavailable: ${p.error}`;
   const ours = rep.results.find((r) => r.tokenizer === p.tokenizer && r.status === 'ok');
   const same = ours?.tokens === p.tokens ? 'same token count' : `token count ${p.tokens} vs skein ${ours?.tokens}`;
-  const vs = ours?.e2eTokensPerSecN && p.tokensPerSec ? ` | skein build ${ours.engine} ${ours.workers}w ${mtok(ours.e2eTokensPerSecN)} tok/s = ${(ours.e2eTokensPerSecN / p.tokensPerSec).toFixed(1)}× the peer, bare ${(ours.bareTokensPerSec! / p.tokensPerSec).toFixed(1)}×` : '';
+  const cores = rep.machine.availableParallelism;
+  const vs =
+    ours?.e2eTokensPerSecN && p.tokensPerSec
+      ? ` on ${cores} cores | skein build ${ours.engine} ${ours.workers}w (whole pipeline) ${mtok(ours.e2eTokensPerSecN)} tok/s = ${(ours.e2eTokensPerSecN / p.tokensPerSec).toFixed(2)}× the peer's bare encoding | per core: skein bare ${mtok(ours.bareTokensPerSec)} vs peer ${mtok(p.tokensPerSec / cores)} = ${(ours.bareTokensPerSec! / (p.tokensPerSec / cores)).toFixed(2)}×`
+      : '';
   return `${p.tokenizer.padEnd(12)} Python peer  ${p.engine} ${mtok(p.tokensPerSec)} tok/s (${same})${vs}`;
 }
 
