@@ -360,10 +360,16 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
       };
       type Started = Awaited<ReturnType<typeof start>>;
       // Reads stay sequential: each starts when the one before it has been read.
-      let tail: Promise<Started> = start();
+      // A read that fails rejects its promise and every one chained after it; each is marked
+      // handled here (the error surfaces where the loop awaits it, not as an unhandled rejection).
+      const handled = <T>(p: Promise<T>): Promise<T> => {
+        p.catch(() => undefined);
+        return p;
+      };
+      let tail: Promise<Started> = handled(start());
       const ahead: Array<Promise<Started>> = [tail];
       const extend = () => {
-        tail = tail.then((prev) => (prev && !prev.batch.last ? start() : null));
+        tail = handled(tail.then((prev) => (prev && !prev.batch.last ? start() : null)));
         ahead.push(tail);
       };
       while (ahead.length < READ_AHEAD_BATCHES) extend();

@@ -45,6 +45,7 @@ export class ByteLevelBpe {
   private readonly merger: PairMerger;
   private readonly cache = new Map<string, number | number[]>();
   private readonly splitters: RegExp[];
+  private readonly sticky: RegExp[];
   private readonly addedSplit: RegExp | undefined;
   private readonly added: ReadonlyMap<string, number>;
   private scratchBytes = new Uint8Array(1024);
@@ -107,6 +108,7 @@ export class ByteLevelBpe {
       });
     }
     this.splitters = spec.splitters.map((r) => new RegExp(r.source, 'gu'));
+    this.sticky = spec.splitters.map((r) => new RegExp(r.source, 'yu'));
     this.added = spec.textAddedTokens ?? new Map();
     // Longest first, so that at any position the longest added token wins (the reference's leftmost-longest match).
     const alternatives = [...this.added.keys()].sort((x, y) => y.length - x.length).map(escapeRegExp);
@@ -186,20 +188,33 @@ export class ByteLevelBpe {
       this.encodePiece(text, out);
       return;
     }
-    const re = this.splitters[level]!;
-    re.lastIndex = 0;
-    let last = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const piece = m[0];
-      if (piece.length === 0) {
-        re.lastIndex++;
+    // Pieces are found with a sticky regex and `test`, which allocates no match array (the
+    // patterns cover almost every character, so each piece starts where the last one ended);
+    // where no piece starts, the global regex finds the next one and the text between is a piece.
+    const sticky = this.sticky[level]!;
+    const len = text.length;
+    let p = 0;
+    while (p < len) {
+      sticky.lastIndex = p;
+      if (sticky.test(text) && sticky.lastIndex > p) {
+        const end = sticky.lastIndex;
+        this.split(p === 0 && end === len ? text : text.slice(p, end), level + 1, out);
+        p = end;
         continue;
       }
-      if (m.index > last) this.split(text.slice(last, m.index), level + 1, out);
-      this.split(piece, level + 1, out);
-      last = m.index + piece.length;
+      const g = this.splitters[level]!;
+      g.lastIndex = p;
+      let next = len;
+      for (let m = g.exec(text); m !== null; m = g.exec(text)) {
+        if (m[0].length > 0) {
+          next = m.index;
+          break;
+        }
+        g.lastIndex++;
+      }
+      this.split(text.slice(p, next), level + 1, out);
+      p = next;
     }
-    if (last < text.length) this.split(last === 0 ? text : text.slice(last), level + 1, out);
   }
 
   private encodePiece(piece: string, out: number[]): void {
