@@ -30,6 +30,7 @@ export function manifestSummary(m: Manifest, dir: string): string[] {
     `  rows ${t.rows}, tokens ${humanCount(t.tokens)} (${t.tokens}), shards ${t.shards}, ${(t.bytes / 1e6).toFixed(1)} MB`,
     `  builder ${m.builder.name} seq_len ${m.builder.seq_len}; attention ${m.attention}; positions ${m.positions}; columns ${m.columns.join(', ')}`,
     `  tokenizer ${m.tokenizer.name} (${m.tokenizer.source}), vocab ${m.tokenizer.vocab_size}, special ${JSON.stringify(m.tokenizer.special_ids)}, bos ${m.tokenizer.add_bos ? 'on' : 'off'}, eos ${m.tokenizer.add_eos ? 'on' : 'off'}, sha256 ${m.tokenizer.sha256.slice(0, 12)}…`,
+    `  encoded by ${m.tokenizer.engine}${m.tokenizer.worker_pool ? ` on ${m.tokenizer.workers} worker threads` : ' in-process'}`,
     `  documents read ${d.read} = written ${d.written} + dropped ${d.read - d.written} ${JSON.stringify(d.dropped)}`,
     `  packing fill ${(m.packing.fill * 100).toFixed(1)}% of ${humanCount(m.packing.capacity_tokens)} token slots, ${m.packing.split_documents} documents split across rows`,
     '  sources:',

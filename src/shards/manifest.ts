@@ -44,7 +44,7 @@ export interface ManifestTokenizer {
   total_vocab_size?: number;
   /** The tokenizer worker count of the build (`tokenizer.workers` / `--workers`); output does not depend on it. */
   workers?: number;
-  /** Whether encoding ran on a worker-thread pool (OpenAI encodings) or in-process (native `tokenizers`, or 0 workers). */
+  /** Whether encoding ran on a worker-thread pool (the JavaScript engines) or in-process (the native engine, 0 workers, or an input under 32 MB with the default count). */
   worker_pool?: boolean;
 }
 

@@ -36,4 +36,6 @@ test('the native engine ignores the JS pool (it runs its own threads) and writes
   const m = manifestOf(out);
   assert.equal(m.tokenizer.worker_pool, false);
   assert.match(m.tokenizer.engine, /^tokenizers@/);
+  assert.match(skein(['inspect', out]).stdout, /encoded by tokenizers@[\d.]+ in-process/);
+  assert.match(skein(['inspect', build('llama3', 2)]).stdout, /encoded by skein-bpe@[\d.]+ on 2 worker threads/);
 });
