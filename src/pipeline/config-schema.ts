@@ -44,7 +44,7 @@ export const TokenizerSchema = z.strictObject({
     .int()
     .min(0)
     .optional()
-    .describe('Tokenizer worker threads for the JavaScript engines (skein-bpe, gpt-tokenizer, hf-js; default: available cores; 0: encode on the main thread). The native engine always encodes in-process on its own threads. Does not change the output.'),
+    .describe('Tokenizer worker threads for the JavaScript engines (skein-bpe, gpt-tokenizer, hf-js; default: available cores, or the main thread for inputs under 32 MB; 0: encode on the main thread). The native engine always encodes in-process on its own threads. Does not change the output.'),
   chat_template: z
     .enum(CHAT_TEMPLATES)
     .optional()
