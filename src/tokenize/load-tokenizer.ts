@@ -23,8 +23,12 @@ export interface LoadTokenizerOptions {
   engine?: EngineChoice;
 }
 
-/** Loads the native binding lazily: a machine where its binary cannot load still runs every other engine. */
+/**
+ * Loads the native binding lazily: a machine where its binary cannot load still runs every other
+ * engine. `SKEIN_TEST_NO_NATIVE=1` makes the import fail as it does there (tests of the fallback).
+ */
 async function loadNative(opts: TokenizerJsonOptions): Promise<TokenizerEngine> {
+  if (process.env.SKEIN_TEST_NO_NATIVE === '1') throw new Error('SKEIN_TEST_NO_NATIVE: the native tokenizers binding is treated as not loadable');
   const { loadHfEngine } = await import('./hf-engine.js');
   return loadHfEngine(opts);
 }
@@ -57,7 +61,12 @@ export async function loadTokenizer(opts: LoadTokenizerOptions): Promise<Tokeniz
     case 'gpt-tokenizer':
       throw new UserError(`engine 'gpt-tokenizer' runs OpenAI encodings only, not ${opts.name}; use auto, skein-bpe, native or hf-js`);
     case 'native':
-      return loadNative(jsonOpts);
+      try {
+        return await loadNative(jsonOpts);
+      } catch (e) {
+        if (e instanceof UserError) throw e;
+        throw new UserError(`the native tokenizers binding cannot load on this machine (${(e as Error).message.split('\n')[0]}); use --engine auto or hf-js`);
+      }
     case 'hf-js':
       return loadHfJs(jsonOpts);
     case 'skein-bpe':

@@ -12,8 +12,8 @@ export interface CliResult {
 }
 
 /** Runs `skein <args>` (the built bin) in `cwd` without a TTY, as a user's shell would. */
-export function skein(args: string[], cwd = ROOT): CliResult {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'skein.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+export function skein(args: string[], cwd = ROOT, env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'skein.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', ...env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
