@@ -78,8 +78,10 @@ const BIN = path.join(ROOT, 'bin', 'skein.js');
 
 /** An engine `loadTokenizer({ engine })` / `skein build --engine` knows. */
 export type EngineName = EngineChoice;
+/** Every engine name the benchmark accepts (`--engines`). */
 export const ENGINE_NAMES = ENGINE_CHOICES;
 
+/** What `benchTokenize` runs (from bench/run.ts's flags). */
 export interface TokenizeBenchOptions {
   tokenizers: string[];
   /** Engines to run for every tokenizer; default: the tokenizer's own (see {@link defaultEngines}). */
@@ -100,6 +102,7 @@ export interface TokenizeBenchOptions {
   log: (line: string) => void;
 }
 
+/** One tokenizer × engine combination's numbers (fields as in the header comment). */
 export interface TokenizeBenchResult {
   tokenizer: string;
   engine: string;
@@ -131,6 +134,7 @@ export interface TokenizeBenchResult {
   workerPoolN: boolean | null;
 }
 
+/** The whole run: the headline combination's fields at the top, every combination in `results`. */
 export interface TokenizeBenchReport {
   engine: string | null;
   tokenizer: string | null;
@@ -476,6 +480,7 @@ function emptyResult(tokenizer: string, engine: string, workers: number): Tokeni
   };
 }
 
+/** Runs the tokenization benchmark: corpus, bare and e2e per combination, Python peers, the large-corpus RSS build. */
 export async function benchTokenize(opts: TokenizeBenchOptions): Promise<TokenizeBenchReport> {
   const { log, workers } = opts;
   const distStale = checkDist(opts.build, log);
