@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { AddedTokenTable } from './added-tokens.js';
 import { ByteLevelBpe } from './bpe/byte-level-bpe.js';
 import { openaiBpeSpec } from './bpe/openai-bpe.js';
+import { WHITE_SPACE } from './bpe/split-pattern.js';
 import type { TokenizerEngine } from './engine.js';
 import { sha256File } from './file-hash.js';
 import type { OpenAIEncoding } from './resolve-tokenizer.js';
@@ -25,7 +26,7 @@ export type OpenAIEncoder = 'skein-bpe' | 'gpt-tokenizer';
  * character its JavaScript split pattern classes differently from tiktoken's (U+0085 and U+FEFF
  * for `\s`, the case-fold partners ſ and K of the contractions). skein's BPE encodes those.
  */
-const GPT_TOKENIZER_UNSAFE = /[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1000}|[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]{1000}|[\x85\ufeff\u017f\u212a]/u;
+const GPT_TOKENIZER_UNSAFE = new RegExp(`[^${WHITE_SPACE}]{1000}|[${WHITE_SPACE}]{1000}|[\\x85\\ufeff\\u017f\\u212a]`, 'u');
 
 /** Whether gpt-tokenizer may encode `text` (else skein's BPE does; see GPT_TOKENIZER_UNSAFE). */
 export function gptTokenizerHandles(text: string): boolean {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openaiSplitRegExp, translateOnigPattern, UnsupportedPatternError } from '../../src/tokenize/bpe/split-pattern.js';
+import { escapeLiteral, openaiSplitRegExp, translateOnigPattern, UnsupportedPatternError } from '../../src/tokenize/bpe/split-pattern.js';
 import { loadTokenizer } from '../../src/tokenize/load-tokenizer.js';
 
 const pieces = (re: RegExp, text: string): string[] => Array.from(text.matchAll(new RegExp(re.source, 'gu')), (m) => m[0]);
@@ -53,4 +53,10 @@ test('decoding keeps a leading U+FEFF and agrees across engines', async () => {
   assert.equal(await ours.decode(ids!), await native.decode(ids!));
   assert.equal(ours.idToToken(ids![0]!), native.idToToken(ids![0]!));
   assert.equal(ours.tokenToId('<|eot_id|>'), 128009);
+});
+
+test('escapeLiteral: added-token and literal Split strings match themselves under the u flag (a - or a bracket included)', () => {
+  for (const t of ['<|fim-prefix|>', 'a.b/c\\d', '[x]{2}(y)|z^$*+?', '<think>']) {
+    assert.equal(new RegExp(escapeLiteral(t), 'gu').exec(`..${t}..`)?.[0], t, t);
+  }
 });

@@ -1,5 +1,6 @@
 import { MergeTable } from './merge-table.js';
 import { PairMerger } from './pair-merger.js';
+import { escapeLiteral } from './split-pattern.js';
 
 /** Everything that defines a byte-level BPE tokenizer's encoding of plain text. */
 export interface ByteLevelBpeSpec {
@@ -26,10 +27,6 @@ export interface ByteLevelBpeSpec {
 const CACHE_MAX_PIECE = 100;
 /** The cache is emptied when it holds this many pre-tokens (keeps memory bounded on any corpus). */
 const CACHE_MAX_ENTRIES = 100_000;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
 
 /**
  * skein's byte-level BPE encoder: pre-tokenizes with the tokenizer's own split pattern, looks each
@@ -111,7 +108,7 @@ export class ByteLevelBpe {
     this.sticky = spec.splitters.map((r) => new RegExp(r.source, 'yu'));
     this.added = spec.textAddedTokens ?? new Map();
     // Longest first, so that at any position the longest added token wins (the reference's leftmost-longest match).
-    const alternatives = [...this.added.keys()].sort((x, y) => y.length - x.length).map(escapeRegExp);
+    const alternatives = [...this.added.keys()].sort((x, y) => y.length - x.length).map(escapeLiteral);
     this.addedSplit = alternatives.length ? new RegExp(alternatives.join('|'), 'gu') : undefined;
   }
 

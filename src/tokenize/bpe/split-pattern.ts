@@ -16,8 +16,8 @@
  *   caller falls back to the reference engine rather than risk different tokens.
  */
 
-/** Unicode White_Space, the `\s` of Oniguruma and of Rust's regex crate. */
-const WHITE_SPACE = '\\t-\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+/** Unicode White_Space, the `\s` of Oniguruma and of Rust's regex crate, as the inside of a character class. */
+export const WHITE_SPACE = '\\t-\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 
 /** Extra members of an ASCII letter's simple case-fold orbit beyond its two cases. */
 const FOLD_EXTRA: Readonly<Record<string, string>> = { s: '\\u017f', k: '\\u212a' };
@@ -25,6 +25,14 @@ const FOLD_EXTRA: Readonly<Record<string, string>> = { s: '\\u017f', k: '\\u212a
 function foldClass(letter: string): string {
   const lower = letter.toLowerCase();
   return `[${lower}${lower.toUpperCase()}${FOLD_EXTRA[lower] ?? ''}]`;
+}
+
+/**
+ * `s` as a regular expression (for the `u` flag, outside a class) that matches it literally: the
+ * syntax characters are escaped, nothing else (`\-` is an error in a `u` pattern).
+ */
+export function escapeLiteral(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** Thrown when a pattern uses a construct skein does not translate. */

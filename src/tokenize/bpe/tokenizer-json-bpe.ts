@@ -1,6 +1,6 @@
 import type { TokenizerJson } from '../tokenizer-json.js';
 import type { ByteLevelBpeSpec } from './byte-level-bpe.js';
-import { GPT2_PATTERN, translateOnigPattern, UnsupportedPatternError } from './split-pattern.js';
+import { escapeLiteral, GPT2_PATTERN, translateOnigPattern, UnsupportedPatternError } from './split-pattern.js';
 
 /** A tokenizer.json that skein's byte-level BPE engine cannot run identically; the reason says why. */
 export class NotByteLevelBpeError extends Error {
@@ -26,10 +26,6 @@ interface PreTokenizer {
   invert?: boolean;
   add_prefix_space?: boolean;
   use_regex?: boolean;
-}
-
-function escapeLiteral(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
 /** The split regular expressions of a byte-level pre-tokenizer, or a {@link NotByteLevelBpeError}. */
