@@ -41,6 +41,9 @@ export function validateConfig(raw: unknown, where = 'config'): PipelineConfig {
 
 /** Reads a pipeline JSON file as a plain object (not yet validated); UserError when missing or not a JSON object. */
 export function readConfigJson(file: string): Record<string, unknown> {
+  if (/\.(jsonl|ndjson|parquet|zip|gz|zst)$/i.test(file)) {
+    throw new UserError(`${file} looks like input data, not a pipeline config; pass data with --input (skein build --input ${file})`);
+  }
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
