@@ -10,7 +10,7 @@ import { UserError } from '../util/errors.js';
 import { DEFAULT_PIPELINE } from './default-pipeline.js';
 import { parseSubsetSuffix } from '../mix/subset.js';
 import { mixSummary } from './mix-summary.js';
-import { positiveInt, nonNegativeInt, tokenCount } from './parse-number.js';
+import { byteSize, positiveInt, nonNegativeInt, tokenCount } from './parse-number.js';
 import { applySet } from './set-override.js';
 import { progressReporter } from './progress-reporter.js';
 
@@ -35,6 +35,7 @@ export interface BuildFlags {
   totalTokens?: number;
   workers?: number;
   engine?: EngineChoice;
+  maxLineBytes?: number;
   set?: string[];
   rank?: number;
   worldSize?: number;
@@ -94,6 +95,7 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
   if (flags.totalTokens) section('mix').total_tokens = flags.totalTokens;
   if (flags.workers !== undefined) section('tokenizer').workers = flags.workers;
   if (flags.engine !== undefined) section('tokenizer').engine = flags.engine;
+  if (flags.maxLineBytes !== undefined) section('limits').max_line_bytes = flags.maxLineBytes;
   for (const expr of flags.set ?? []) applySet(raw, expr);
   if (flags.onError) raw.on_error = flags.onError;
   // Inputs named on the command line are shown relative to the working directory.
@@ -137,7 +139,7 @@ export function buildCommand(): Command {
     .argument('[config]', 'pipeline JSON file (see pipelines/); default pipelines/default.json')
     .option('-i, --input <paths...>', 'input files, folders or globs (replace the config inputs)')
     .option('--name <name>', 'source name for --input documents without a source field')
-    .option('--text-field <path>', 'dotted path of the text field in --input records (default text)')
+    .option('--text-field <path>', 'dotted path of the text field in --input records (default text; \\. for a dot inside a key)')
     .option('--id-field <path>', 'dotted path of the id field in --input records (default id)')
     .option('--source-field <path>', 'dotted path of the source-name field, e.g. meta.redpajama_set_name')
     .option('-o, --output <dir>', 'output folder (default ./shards)')
@@ -151,6 +153,7 @@ export function buildCommand(): Command {
     .option('--total-tokens <n>', 'token budget of the mix (mix.total_tokens): 1e9, 1B, 500M', tokenCount('--total-tokens'))
     .option('--workers <n>', 'tokenizer worker threads (tokenizer.workers; default: available cores; 0: main thread)', nonNegativeInt('--workers'))
     .addOption(new Option('--engine <name>', 'tokenizer engine (tokenizer.engine; default auto: the fastest identical one)').choices(ENGINE_CHOICES))
+    .option('--max-line-bytes <size>', 'longest JSON line or array element (limits.max_line_bytes; default 64MiB): longer ones are line_too_long rejects', byteSize('--max-line-bytes'))
     .option('--set <key=value...>', 'override any config key: --set mix.short_threshold=1024 --set order.shuffle_buffer=1000')
     .option('--rank <n>', 'this process\'s rank of a scaled-out build (default: from Slurm / Kubernetes / SKEIN_RANK)', nonNegativeInt('--rank'))
     .option('--world-size <n>', 'number of ranks (default: from Slurm / SKEIN_WORLD_SIZE; 1)', positiveInt('--world-size'))

@@ -4,6 +4,8 @@ import { ENGINE_CHOICES, type EngineChoice } from '../tokenize/load-tokenizer.js
 import { LongRecipeSchema, PoseSchema, RandPosSchema, SingleSchema } from './recipe-builder-schemas.js';
 import { AugmentSchema } from './augment-schema.js';
 import { MixSchema, OrderSchema } from './mix-schema.js';
+import { DEFAULT_MAX_LINE_BYTES, MAX_LINE_BYTES_CEILING } from '../sources/input-limits.js';
+import { DEFAULT_MAX_ZSTD_WINDOW, ZSTD_WINDOW_LIMIT } from '../sources/zstd-decoder.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -74,6 +76,24 @@ export const PackSchema = z.strictObject({
   positions: positions.default('reset'),
 });
 
+/** Limits on one input record, so memory stays bounded whatever the inputs hold (docs/inputs.md, "Limits"). */
+export const LimitsSchema = z.strictObject({
+  max_line_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(MAX_LINE_BYTES_CEILING)
+    .default(DEFAULT_MAX_LINE_BYTES)
+    .describe(`Longest JSON line (or JSON array element) in bytes, default 64 MiB, at most ${MAX_LINE_BYTES_CEILING} (V8's longest string). A longer one is never held in memory: it is a line_too_long reject (skipped and counted under on_error skip, an error under fail).`),
+  max_zstd_window_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(ZSTD_WINDOW_LIMIT)
+    .default(DEFAULT_MAX_ZSTD_WINDOW)
+    .describe('Largest window a zstd frame may ask for (decoder memory), default and most 2 GiB (zstd --long=31). A frame asking for more is an unsupported_compression reject.'),
+});
+
 /** Output folder and shard sizing. */
 export const OutputSchema = z.strictObject({
   dir: z.string().min(1).optional().describe('Output folder (default ./shards in the working directory). Relative to the config file.'),
@@ -95,6 +115,7 @@ export const PipelineConfigSchema = z.strictObject({
   order: OrderSchema.prefault({}).describe('How rows are reordered before they are written: seeded shuffle buffer, group_by_length, ascending-length curriculum.'),
   output: OutputSchema.default({ shard_tokens: 1 << 26, batch_rows: 1000 }),
   on_error: z.enum(['fail', 'skip']).default('fail').describe('Bad records: fail (stop, naming file and line) or skip (count, log to rejects.jsonl).'),
+  limits: LimitsSchema.prefault({}).describe('Limits on one input record: max_line_bytes, max_zstd_window_bytes.'),
 });
 
 /** A pipeline config as written by a user (defaults not yet applied). */
