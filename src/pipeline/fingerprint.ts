@@ -45,7 +45,7 @@ export function comparableConfig(config: PipelineConfig): Record<string, unknown
 export async function buildFingerprint(p: { config: PipelineConfig; plan: ReadPlan; tokenizerSha256: string; skeinVersion: string; rank: number; worldSize: number }): Promise<BuildFingerprint> {
   const files: Array<[string, number, number]> = [];
   for (const input of p.plan.inputs) {
-    for (const f of input.files) files.push([f.path, f.size, Math.round((await stat(f.path)).mtimeMs)]);
+    for (const f of input.files) files.push([f.path, f.size, Math.round(f.mtimeMs ?? (await stat(f.rawPath ?? f.path)).mtimeMs)]);
   }
   const parts = {
     skein_version: p.skeinVersion,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseSubsetSuffix } from '../mix/subset.js';
-import { expandInputs, type InputFile } from '../sources/expand-inputs.js';
+import { expandInputs, type ExpandOptions, type InputFile } from '../sources/expand-inputs.js';
 import { parquetRowGroupSizes } from '../sources/parquet-row-groups.js';
 import { UserError } from '../util/errors.js';
 import type { PipelineConfig } from './config-schema.js';
@@ -45,7 +45,12 @@ export interface ReadPlan {
  * row-group units when there is more than one rank; units are assigned by {@link assignUnits}.
  * Throws {@link UserError} for missing inputs and misplaced `[N]` suffixes.
  */
-export async function makeReadPlan(config: PipelineConfig, baseDir: string, scale: { rank: number; worldSize: number }): Promise<ReadPlan> {
+export async function makeReadPlan(
+  config: PipelineConfig,
+  baseDir: string,
+  scale: { rank: number; worldSize: number },
+  expand: Pick<ExpandOptions, 'exclude' | 'onNote'> = {},
+): Promise<ReadPlan> {
   const inputs: PlanInput[] = [];
   for (const [index, input] of config.inputs.entries()) {
     const raw = Array.isArray(input.path) ? input.path : [input.path];
@@ -54,7 +59,10 @@ export async function makeReadPlan(config: PipelineConfig, baseDir: string, scal
     if (subsets.length > 0 && raw.length > 1) {
       throw new UserError(`inputs[${index}].path: a [N] subset applies to a whole input; give the subset its own input with a single path`);
     }
-    const files = await expandInputs(parsed.map((p) => path.resolve(baseDir, p.path)));
+    const files = await expandInputs(
+      parsed.map((p) => path.resolve(baseDir, p.path)),
+      expand,
+    );
     inputs.push({ index, config: input, files, ...(subsets[0] ? { subset: subsets[0].subset } : {}) });
   }
 
@@ -66,7 +74,7 @@ export async function makeReadPlan(config: PipelineConfig, baseDir: string, scal
   const units: Placed[] = [];
   for (const [i, pi] of inputs.entries()) {
     for (const [fileIndex, file] of pi.files.entries()) {
-      const groups = scale.worldSize > 1 && file.format === 'parquet' ? await parquetRowGroupSizes(file.path) : undefined;
+      const groups = scale.worldSize > 1 && file.format === 'parquet' ? await parquetRowGroupSizes(file.rawPath ?? file.path) : undefined;
       if (groups && groups.length > 1) {
         for (const [g, bytes] of groups.entries()) units.push({ order: units.length, bytes, input: i, fileIndex, rowGroup: g });
       } else units.push({ order: units.length, bytes: file.size, input: i, fileIndex });

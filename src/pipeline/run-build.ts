@@ -100,7 +100,9 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   const notes: string[] = [];
 
   // Resolve everything that can fail on user input before touching the output folder.
-  const plan = await makeReadPlan(config, baseDir, scale);
+  // The output folder is never an input, even when it lies inside an input folder.
+  const plan = await makeReadPlan(config, baseDir, scale, { exclude: [outputDirOf(loaded)], onNote: opts.log });
+  const limits = { maxLineBytes: config.limits.max_line_bytes, maxZstdWindow: config.limits.max_zstd_window_bytes };
   const loadOpts: LoadTokenizerOptions = { name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir, engine: config.tokenizer.engine };
   const engine = await loadTokenizer(loadOpts);
   const workers = buildWorkers(config.tokenizer.workers, plan.bytesTotal);
@@ -133,7 +135,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
 
     // Pass 1 of each `[N]` input: the same subset on every rank.
     const subsets = new Map<number, SubsetChoice>();
-    for (const input of plan.inputs) if (input.subset !== undefined) subsets.set(input.index, await scanSubset(input, config.seed, displayRoot));
+    for (const input of plan.inputs) if (input.subset !== undefined) subsets.set(input.index, await scanSubset(input, config.seed, displayRoot, limits));
     for (const [index, c] of subsets) if (c.available < c.n) opts.log?.(`inputs[${index}] holds ${c.available} documents, fewer than the ${c.n} asked for; all are used`);
 
     const columns = augment.columns;
@@ -183,6 +185,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         log: opts.log,
         maxLoggedRejects: opts.maxLoggedRejects ?? 20,
         kill,
+        limits,
       });
     } finally {
       if (timer) clearInterval(timer);
@@ -231,7 +234,18 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
       shards,
       totals,
       documents,
-      inputs: loop.reports.map((r) => ({ path: r.path, member: r.member, format: r.format, bytes: r.bytes, documents: r.documents, status: r.status, ...(r.rowGroups ? { row_groups: r.rowGroups } : {}) })),
+      inputs: loop.reports.map((r) => ({
+        path: r.path,
+        member: r.member,
+        format: r.format,
+        bytes: r.bytes,
+        documents: r.documents,
+        status: r.status,
+        ...(r.rowGroups ? { row_groups: r.rowGroups } : {}),
+        ...(r.lostBytes !== undefined ? { lost_bytes: r.lostBytes } : {}),
+        ...(r.skippedMembers ? { skipped_members: r.skippedMembers } : {}),
+        ...(r.notes?.length ? { notes: r.notes } : {}),
+      })),
       sources,
       histograms: { document_tokens: loop.documentTokens, sample_tokens: loop.sampleTokens, sources: loop.sources },
       packing: {

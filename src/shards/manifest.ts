@@ -74,6 +74,12 @@ export interface ManifestInput {
   row_groups?: number[];
   /** The rank that read it (a merged dataset). */
   rank?: number;
+  /** After a fault of a compressed stream: compressed bytes from the fault to the end, not decoded. */
+  lost_bytes?: number;
+  /** ZIP: members skipped (folders, unsupported names, macOS metadata). */
+  skipped_members?: number;
+  /** Warnings about the input (trailing garbage ignored, a `.gz` that is plain text, skipped macOS members). */
+  notes?: string[];
 }
 
 /** Per-source document-length histograms: before mixing (`read`) and after (`kept`). */

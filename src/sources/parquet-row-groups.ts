@@ -7,7 +7,7 @@ import { fileRangeBuffer } from './file-range-buffer.js';
  * chunks), read from the footer only. Returns undefined when the footer cannot be read: the
  * file is then treated as one unit, and reading it reports the problem as usual.
  */
-export async function parquetRowGroupSizes(path: string): Promise<number[] | undefined> {
+export async function parquetRowGroupSizes(path: string | Buffer): Promise<number[] | undefined> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();

@@ -1,11 +1,16 @@
+import { stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
+import { UserError } from '../util/errors.js';
 import type { RejectSink } from '../util/reject-sink.js';
 import type { Doc, FieldMap } from './doc.js';
+import { environmentError, isEnvironmentError } from './env-error.js';
 import type { InputFile } from './expand-inputs.js';
-import { inputName } from './input-format.js';
+import { detectFormat, inputName } from './input-format.js';
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from './input-limits.js';
 import { readJsonlFile } from './jsonl-reader.js';
 import { readParquetFile } from './parquet-reader.js';
+import { readArrowFile } from './arrow-reader.js';
 import type { FileReport, ReaderContext } from './reader-context.js';
 import { readZipFile } from './zip-reader.js';
 
@@ -31,6 +36,10 @@ export interface ReadOptions {
    * opened and updated while it is read.
    */
   reports?: FileReport[];
+  /** Limits on one record (line length, zstd window); default {@link DEFAULT_INPUT_LIMITS}. */
+  limits?: InputLimits;
+  /** Receives one-line warnings about an input (`file` is its display path, with `!member` inside ZIPs). */
+  onWarning?: (file: string, message: string) => void;
 }
 
 /** The path shown for a file: relative to `root`, with `/` separators. */
@@ -41,9 +50,16 @@ export function displayPathOf(path: string, root: string): string {
 
 /**
  * Reads input files in the given order and yields their documents, one file after the other,
- * each through the reader of its format (JSONL plain/gzip/zstd, Parquet, ZIP). Memory is bounded
- * by one chunk, one line or one Parquet row group, never by a file. Bad records go to
- * `opts.rejects`; under `skip` a truncated or corrupt file is reported and the next file read.
+ * each through the reader of its format (JSONL plain/gzip/zstd, JSON arrays, Parquet, Arrow, ZIP).
+ * Memory is bounded by one chunk, one line (at most `limits.maxLineBytes`) or one Parquet row
+ * group / Arrow record batch, never by a file. Bad records go to `opts.rejects`; under `skip` a
+ * truncated or corrupt file is reported and the next file read.
+ *
+ * Each file is read as it was when it was listed: a file whose size changed since (still being
+ * written, replaced) is refused with a {@link UserError} naming it, and a JSONL file is never
+ * read past that size. A fault of the environment while reading (a file deleted during the build,
+ * a permission, an I/O error, a full temporary disk) is a one-line {@link UserError} naming the
+ * file, the system's error code and the fix: it is never counted as bad input.
  */
 export async function* readDocs(files: InputFile[], opts: ReadOptions): AsyncGenerator<Doc> {
   const root = opts.displayRoot ?? process.cwd();
@@ -69,17 +85,40 @@ export async function* readDocs(files: InputFile[], opts: ReadOptions): AsyncGen
       report,
       reports: opts.reports,
       rowGroups: file.rowGroups ? new Set(file.rowGroups) : undefined,
+      limits: opts.limits ?? DEFAULT_INPUT_LIMITS,
+      onWarning: opts.onWarning ? (m) => opts.onWarning!(ctx.member !== undefined ? `${displayPath}!${ctx.member}` : displayPath, m) : undefined,
     };
-    const reader =
-      file.format === 'parquet'
-        ? readParquetFile(file.path, ctx)
-        : file.format === 'zip'
-          ? readZipFile(file.path, ctx)
-          : readJsonlFile(file.path, file.compression, ctx);
-    yield* reader;
+    const path = file.rawPath ?? file.path;
+    try {
+      await checkUnchanged(path, file, displayPath);
+      const reader =
+        file.format === 'parquet'
+          ? readParquetFile(path, ctx)
+          : file.format === 'zip'
+            ? readZipFile(path, ctx)
+            : file.format === 'arrow'
+              ? readArrowFile(path, ctx)
+              : readJsonlFile(path, file.compression, ctx, { size: file.size, arrays: /^\.json(\.|$)/.test(detectFormat(file.path)?.extension ?? '') });
+      yield* reader;
+    } catch (err) {
+      if (isEnvironmentError(err)) throw environmentError(err, `cannot read input ${displayPath}`);
+      throw err;
+    }
     // Bytes no reader consumed (Parquet footer and unread columns, ZIP headers, a truncated
     // tail): count them now so progress reaches the total.
     if (opts.onBytes && reported < file.size) opts.onBytes(file.size - reported);
+  }
+}
+
+/** Refuses a file whose size is not the one it had when the inputs were listed. */
+async function checkUnchanged(path: string | Buffer, file: InputFile, displayPath: string): Promise<void> {
+  const now = await stat(path);
+  if (!now.isFile()) throw new UserError(`input ${displayPath} is no longer a regular file; restore it and rerun`);
+  if (now.size !== file.size) {
+    const how = now.size > file.size ? 'grew' : 'shrank';
+    throw new UserError(
+      `input ${displayPath} ${how} from ${file.size} to ${now.size} bytes since the build listed it (is it still being written?); rerun when it is complete`,
+    );
   }
 }
 
