@@ -101,7 +101,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
 
   // Resolve everything that can fail on user input before touching the output folder.
   // The output folder is never an input, even when it lies inside an input folder.
-  const plan = await makeReadPlan(config, baseDir, scale, { exclude: [outputDirOf(loaded)], onNote: opts.log });
+  const plan = await makeReadPlan(config, baseDir, scale, { exclude: [outputDirOf(loaded)], onNote: (m) => opts.log?.(`note: ${m}`) });
   const limits = { maxLineBytes: config.limits.max_line_bytes, maxZstdWindow: config.limits.max_zstd_window_bytes };
   const loadOpts: LoadTokenizerOptions = { name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir, engine: config.tokenizer.engine };
   const engine = await loadTokenizer(loadOpts);

@@ -23,14 +23,17 @@ export async function* readArrowFile(path: PathLike, ctx: ReaderContext): AsyncG
   const { report } = ctx;
   report.rows ??= 0;
   const stream = createReadStream(path);
-  stream.on('data', (c) => {
-    report.bytes += c.length;
-    ctx.onBytes?.(c.length);
-  });
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const c of stream as AsyncIterable<Buffer>) {
+      report.bytes += c.length;
+      ctx.onBytes?.(c.length);
+      yield c;
+    }
+  }
   let row = 0;
   let columns: string[] | undefined;
   try {
-    const reader = await RecordBatchReader.from(stream);
+    const reader = await RecordBatchReader.from(counted());
     await reader.open();
     const present = reader.schema.fields.map((f) => f.name);
     const textColumn = topLevelKey(ctx.fields.text || 'text');

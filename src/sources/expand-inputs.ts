@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { UserError } from '../util/errors.js';
@@ -108,7 +108,8 @@ async function expandOne(pattern: string, cwd: string, exclude: ReadonlySet<stri
     if (!detected) {
       throw new UserError(`unsupported input file ${pattern}: skein reads ${supportedList}; rename or convert it`);
     }
-    return [{ path: abs, size: Number(st.size), mtimeMs: Number(st.mtimeMs), identity: identityOf(st) ?? `path:${abs}`, viaLink: false }];
+    const viaLink = (await lstat(abs)).isSymbolicLink();
+    return [{ path: abs, size: Number(st.size), mtimeMs: Number(st.mtimeMs), identity: identityOf(st) ?? `path:${abs}`, viaLink }];
   }
   if (st?.isDirectory()) {
     await refuseFolder(abs, pattern);

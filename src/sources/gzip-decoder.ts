@@ -3,6 +3,8 @@ import type { ByteReader } from './byte-reader.js';
 import { crc32 } from './crc32.js';
 import { DecodeError } from './decode-error.js';
 
+/** Decoded bytes per inflater output chunk (and the most produced ahead of the reader). */
+const OUT_BYTES = 64 * 1024;
 /** Raw bytes handed to the inflater per write. */
 const WRITE_BYTES = 64 * 1024;
 /** Longest FNAME/FCOMMENT/FEXTRA a header may carry before it is called corrupt (gzip sets no limit; real ones are short). */
@@ -10,7 +12,7 @@ const MAX_HEADER_FIELD = 1 << 20;
 
 /**
  * Decodes a gzip stream (RFC 1952) member by member and yields the decoded bytes in chunks of at
- * most 16 KiB; a member is decoded only as fast as its output is taken (zlib's own
+ * most 64 KiB; a member is decoded only as fast as its output is taken (zlib's own
  * backpressure), so a small file that inflates to gigabytes never fills memory.
  *
  * Hand-written framing around `node:zlib`'s raw inflater (which runs on the libuv pool) because
@@ -21,7 +23,7 @@ const MAX_HEADER_FIELD = 1 << 20;
  * - every byte the inflater produced is yielded before the stream's fault is thrown as a
  *   {@link DecodeError} (`truncated`: the stream ends inside a member; `corrupt`: a bad header,
  *   bad deflate data, or a CRC-32 / length that does not match the decoded bytes; an error
- *   inside the deflate data loses at most the last 16 KiB the inflater was producing);
+ *   inside the deflate data loses at most the last 64 KiB the inflater was producing);
  * - bytes after a complete member that are not another member are treated as `gzip -d` treats
  *   them: zeros are padding and ignored, anything else is reported through `onWarning`
  *   ("trailing garbage ignored") and skipped; everything decoded is kept.
@@ -40,7 +42,7 @@ export async function* gunzipStream(bytes: ByteReader, onWarning: (message: stri
       return;
     }
     await readHeader(bytes);
-    const inflater = createInflateRaw({ finishFlush: constants.Z_SYNC_FLUSH });
+    const inflater = createInflateRaw({ finishFlush: constants.Z_SYNC_FLUSH, chunkSize: OUT_BYTES });
     let crc = 0;
     let size = 0;
     const body = inflateBody(bytes, inflater);
@@ -114,7 +116,7 @@ async function readHeader(bytes: ByteReader): Promise<void> {
 
 /**
  * Runs one member's deflate data through `inflater`, pulling its output (paused mode, so zlib
- * stops when its 16 KiB buffer is full), and returns whether the deflate stream reached its
+ * stops when its 64 KiB buffer is full), and returns whether the deflate stream reached its
  * end. The inflater stops consuming at the end of the deflate data; the bytes it did not take
  * (the trailer, the next member) are put back into `bytes`.
  */

@@ -96,7 +96,7 @@ export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression:
       ctx.rejects.reject(
         'line_too_long',
         locate(ctx, at),
-        `${what} is ${bytes.bytes} bytes (${formatBytes(bytes.bytes)}), over max_line_bytes (${limits.maxLineBytes}); its bytes were skipped unread. Raise --max-line-bytes (limits.max_line_bytes) if such ${what}s are data`,
+        `${what} is ${bytes.bytes} bytes (${formatBytes(bytes.bytes)}), over max_line_bytes (${limits.maxLineBytes}); its bytes were counted and dropped, never held. Raise --max-line-bytes (limits.max_line_bytes) if such ${what}s are data`,
       );
       return undefined;
     }
