@@ -1,4 +1,4 @@
-import { constants, createInflateRaw, type InflateRaw } from 'node:zlib';
+import { createInflateRaw, type InflateRaw } from 'node:zlib';
 import type { ByteReader } from './byte-reader.js';
 import { crc32 } from './crc32.js';
 import { DecodeError } from './decode-error.js';
@@ -42,10 +42,9 @@ export async function* gunzipStream(bytes: ByteReader, onWarning: (message: stri
       return;
     }
     await readHeader(bytes);
-    const inflater = createInflateRaw({ finishFlush: constants.Z_SYNC_FLUSH, chunkSize: OUT_BYTES });
     let crc = 0;
     let size = 0;
-    const body = inflateBody(bytes, inflater);
+    const body = inflateRaw(bytes);
     let r = await body.next();
     while (!r.done) {
       crc = crc32(r.value, crc);
@@ -115,11 +114,19 @@ async function readHeader(bytes: ByteReader): Promise<void> {
 }
 
 /**
- * Runs one member's deflate data through `inflater`, pulling its output (paused mode, so zlib
- * stops when its 64 KiB buffer is full), and returns whether the deflate stream reached its
- * end. The inflater stops consuming at the end of the deflate data; the bytes it did not take
- * (the trailer, the next member) are put back into `bytes`.
+ * Inflates raw deflate data (RFC 1951) from `bytes` with `node:zlib` (on the libuv pool), pulling
+ * its output in chunks of at most 64 KiB (paused mode: zlib stops when its buffer is full, so a
+ * bomb is decoded only as fast as it is read), and returns whether the deflate stream reached
+ * its end (false: the input ended first). The inflater stops consuming at the end of the deflate
+ * data; the bytes it did not take (a gzip trailer, what follows a ZIP member) are put back into
+ * `bytes`. Bad deflate data is a `corrupt` {@link DecodeError}; the inflater is destroyed
+ * whatever happens, so no error of it can surface later.
  */
+export async function* inflateRaw(bytes: ByteReader): AsyncGenerator<Buffer, boolean> {
+  const inflater = createInflateRaw({ chunkSize: OUT_BYTES });
+  return yield* inflateBody(bytes, inflater);
+}
+
 async function* inflateBody(bytes: ByteReader, inflater: InflateRaw): AsyncGenerator<Buffer, boolean> {
   let error: Error | undefined;
   let ended = false;
@@ -148,17 +155,16 @@ async function* inflateBody(bytes: ByteReader, inflater: InflateRaw): AsyncGener
       let chunk: Buffer | null;
       while ((chunk = inflater.read() as Buffer | null) !== null) yield chunk;
       if (error) {
-        throw new DecodeError('corrupt', bytes.offset - (written - inflater.bytesWritten), `gzip deflate data is corrupt (${error.message})`);
+        // zlib's Z_FINISH on data that stops inside the deflate stream: the input ended first.
+        if (inputDone && (error as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') return false;
+        throw new DecodeError('corrupt', bytes.offset - (written - inflater.bytesWritten), `deflate data is corrupt (${error.message})`);
       }
       if (ended) {
-        // Ended with input left over: the deflate data is complete; the rest is the trailer
-        // and what follows it. Ended with nothing left over: the input ended first.
+        // The deflate data is complete (an incomplete one fails the final Z_FINISH instead); the
+        // input the inflater did not take is the gzip trailer, the next member, or garbage.
         const left = written - inflater.bytesWritten;
-        if (left > 0 && last) {
-          bytes.unshift(last.subarray(last.length - left));
-          return true;
-        }
-        return false;
+        if (left > 0 && last) bytes.unshift(last.subarray(last.length - left));
+        return true;
       }
       // Write the next bytes once the inflater has taken all of the last ones (when it stops
       // short, its stream has ended and the 'end' event is on its way).

@@ -72,6 +72,12 @@ export async function* readParquetHandle(handle: FileHandle, size: number, ctx: 
     return;
   }
   countRead();
+  const inconsistent = footerInconsistency(metadata);
+  if (inconsistent) {
+    report.status = 'corrupt';
+    ctx.rejects.reject('corrupt_input', locate(ctx, { offset: size }), `the Parquet footer is inconsistent (${inconsistent}); the file is corrupt`, 1);
+    return;
+  }
   const selected = ctx.rowGroups;
   const wanted = (g: number): boolean => selected === undefined || selected.has(g);
   let totalRows = 0;
@@ -143,6 +149,35 @@ export async function* readParquetHandle(handle: FileHandle, size: number, ctx: 
     }
     rowStart = rowEnd;
   }
+}
+
+/** A count from the footer as a number, or undefined when it is not a non-negative safe integer. */
+function count(v: unknown): number | undefined {
+  const n = typeof v === 'bigint' || typeof v === 'number' ? Number(v) : NaN;
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * What is wrong with footer metadata that parsed but cannot be true (a damaged footer that still
+ * decodes): a row count that is not a count, row groups that do not add up to the file's rows,
+ * or a column chunk with fewer values than its row group has rows (every row has at least one
+ * value or null entry per column). Undefined when it is consistent. Without this check a flipped
+ * bit in a row count became NaN or 2^50 "lost documents".
+ */
+export function footerInconsistency(metadata: FileMetaData): string | undefined {
+  let sum = 0;
+  for (const [g, group] of metadata.row_groups.entries()) {
+    const rows = count(group.num_rows);
+    if (rows === undefined) return `row group ${g} has row count ${String(group.num_rows)}`;
+    sum += rows;
+    for (const chunk of group.columns) {
+      const values = chunk.meta_data ? count(chunk.meta_data.num_values) : rows;
+      if (values === undefined || values < rows) return `row group ${g} has ${rows} rows but a column chunk with ${String(chunk.meta_data?.num_values)} values`;
+    }
+  }
+  const total = count(metadata.num_rows);
+  if (total !== sum) return `the file says ${String(metadata.num_rows)} rows, its row groups hold ${sum}`;
+  return undefined;
 }
 
 /** Whether the file starts and ends with the magic `PAR1`, and where its footer would start. */

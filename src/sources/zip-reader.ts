@@ -4,6 +4,8 @@ import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { UserError } from '../util/errors.js';
 import type { Doc } from './doc.js';
 import { environmentError, isEnvironmentError } from './env-error.js';
+import { ByteReader } from './byte-reader.js';
+import { inflateRaw } from './gzip-decoder.js';
 import { detectFormat } from './input-format.js';
 import { readJsonl } from './jsonl-reader.js';
 import { readParquetHandle } from './parquet-reader.js';
@@ -97,7 +99,7 @@ export async function* readZipFile(path: string | Buffer, ctx: ReaderContext): A
           ctx.rejects.reject('unsupported_compression', locate(memberCtx, {}), 'the ZIP member is encrypted; extract it with its password first', 1);
           continue;
         }
-        const stream = await openEntry(zip, entry);
+        const stream = memberData(await openEntry(zip, entry), entry);
         if (detected.format === 'jsonl') {
           const arrays = /^\.json(\.|$)/.test(detected.extension);
           for await (const doc of readJsonl(stream, detected.compression, memberCtx, { arrays, size: entry.uncompressedSize })) {
@@ -136,7 +138,7 @@ export async function* readZipFile(path: string | Buffer, ctx: ReaderContext): A
  * copy (the temporary disk full) is the environment's: a {@link UserError} naming the member,
  * the temporary folder and the fix.
  */
-async function* readParquetMember(stream: Readable, entry: Entry, ctx: ReaderContext, counted: () => void): AsyncGenerator<Doc> {
+async function* readParquetMember(stream: AsyncGenerator<Buffer>, entry: Entry, ctx: ReaderContext, counted: () => void): AsyncGenerator<Doc> {
   const temp = await openUnlinkedTempFile().catch((err: unknown) => {
     if (isEnvironmentError(err)) throw environmentError(err, `cannot create a temporary file (TMPDIR) to read Parquet member ${ctx.member} of ${ctx.displayPath}`);
     throw err;
@@ -144,7 +146,7 @@ async function* readParquetMember(stream: Readable, entry: Entry, ctx: ReaderCon
   try {
     let size = 0;
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
+      for await (const chunk of stream) {
         let at = 0;
         while (at < chunk.length) {
           const { bytesWritten } = await temp.handle.write(chunk, at, chunk.length - at, size + at);
@@ -163,8 +165,40 @@ async function* readParquetMember(stream: Readable, entry: Entry, ctx: ReaderCon
       yield doc;
     }
   } finally {
-    stream.destroy();
+    await stream.return(undefined);
     await temp.close();
+  }
+}
+
+/**
+ * The uncompressed bytes of a member: its stored bytes, or its deflate data inflated here (not by
+ * yauzl, whose inner inflate stream outlives an early stop and can throw later, out of reach of
+ * any handler). Checks the size the central directory gives; a member whose data ends early or
+ * does not match is an error the reader reports as `corrupt_input`.
+ */
+async function* memberData(raw: Readable, entry: Entry): AsyncGenerator<Buffer> {
+  try {
+    let size = 0;
+    if (entry.compressionMethod === 0) {
+      for await (const c of raw as AsyncIterable<Buffer>) {
+        size += c.length;
+        yield c;
+      }
+    } else {
+      const inflated = inflateRaw(new ByteReader((raw as AsyncIterable<Buffer>)[Symbol.asyncIterator]()));
+      for (;;) {
+        const r = await inflated.next();
+        if (r.done) {
+          if (!r.value) throw new Error('the member data ends before its deflate stream is complete');
+          break;
+        }
+        size += r.value.length;
+        yield r.value;
+      }
+    }
+    if (size !== entry.uncompressedSize) throw new Error(`the member holds ${size} bytes, its directory entry says ${entry.uncompressedSize}`);
+  } finally {
+    raw.destroy();
   }
 }
 
@@ -191,9 +225,14 @@ function listEntries(zip: ZipFile): Promise<Entry[]> {
   });
 }
 
+/** The member's data as stored (compressed), read from the archive. */
 function openEntry(zip: ZipFile, entry: Entry): Promise<Readable> {
   return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream)));
+    try {
+      zip.openReadStream(entry, { decodeFileData: false }, (err, stream) => (err ? reject(err) : resolve(stream)));
+    } catch (err) {
+      reject(err as Error);
+    }
   });
 }
 
