@@ -54,6 +54,7 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
   const file = configFile ?? DEFAULT_PIPELINE;
   const raw = readConfigJson(file);
   if (flags.input) {
+    if (flags.input.some((p) => p.trim() === '')) throw new UserError('--input got an empty path; name a file, folder or glob');
     const fields: Record<string, string> = {};
     if (flags.textField) fields.text = flags.textField;
     if (flags.idField) fields.id = flags.idField;

@@ -35,6 +35,7 @@ export async function* readArrowFile(path: PathLike, ctx: ReaderContext): AsyncG
   try {
     const reader = await RecordBatchReader.from(counted());
     await reader.open();
+    if (!reader.schema) throw new Error('no Arrow schema found: not an Arrow IPC stream or file');
     const present = reader.schema.fields.map((f) => f.name);
     const textColumn = topLevelKey(ctx.fields.text || 'text');
     const messagesColumn = ctx.fields.messages ? topLevelKey(ctx.fields.messages) : undefined;

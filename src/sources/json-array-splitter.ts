@@ -172,13 +172,26 @@ export class JsonArraySplitter {
   }
 
   /**
-   * Ends the input. Throws {@link JsonArrayError} when the array was never opened or is not
-   * closed (the bytes of an element in progress are then lost with it).
+   * Ends the input. Returns the last element when the file stops right after a complete one
+   * without its closing `]` (a cut file: the element is kept, the missing `]` is then reported).
+   * Throws {@link JsonArrayError} when the array was never opened, and after handing out a last
+   * complete element, or when an element is cut, when it is not closed.
    */
-  finish(): void {
-    if (this.state === State.Done) return;
+  finish(): { last?: Buffer | LongLine; error?: JsonArrayError } {
+    if (this.state === State.Done) return {};
     if (this.state === State.Before) throw new JsonArrayError('the file holds no JSON array', this.consumed);
-    const partial = this.state === State.Element ? ` inside element ${this.elements} (${this.pendingLength} bytes of it are lost)` : '';
-    throw new JsonArrayError(`the JSON array is not closed: the file ends${partial} before its ]`, this.consumed);
+    const error = (what: string) => new JsonArrayError(`the JSON array is not closed: the file ends ${what} before its ]`, this.consumed);
+    if (this.state === State.Element && this.depth === 0 && !this.inString && (this.dropping !== undefined || !this.carry.every(isBlankBytes))) {
+      const last = this.take(Buffer.alloc(0), true);
+      this.elements++;
+      this.state = State.Done;
+      return { last, error: error(`after element ${this.elements - 1}`) };
+    }
+    const partial = this.state === State.Element ? `inside element ${this.elements} (${this.pendingLength} bytes of it are lost)` : `after element ${this.elements - 1}`;
+    return { error: error(partial) };
   }
+}
+
+function isBlankBytes(b: Buffer): boolean {
+  return b.every((c) => isWs(c));
 }

@@ -202,12 +202,22 @@ export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression:
       }
     }
     if (array) {
+      let end: ReturnType<JsonArraySplitter['finish']>;
       try {
-        array.finish();
+        end = array.finish();
       } catch (err) {
         if (!(err instanceof JsonArrayError)) throw err;
         arrayFault(err, array);
+        return;
       }
+      if (end.last) {
+        const doc = parse(end.last, { row: array.elements - 1 });
+        if (doc) {
+          report.documents++;
+          yield doc;
+        }
+      }
+      if (end.error) arrayFault(end.error, array);
       return;
     }
     const last = lines.finish();

@@ -66,7 +66,9 @@ export async function* readParquetHandle(handle: FileHandle, size: number, ctx: 
       locate(ctx, { offset: shape.footerOffset ?? size }),
       truncated
         ? `Parquet file is truncated: it starts with PAR1 but does not end with it (${(err as Error).message}); re-download or re-export it`
-        : `cannot read the Parquet footer (${(err as Error).message}); the file is corrupt or not Parquet`,
+        : size < 12
+          ? `the file is ${size} bytes, too small to be Parquet (at least 12: PAR1, a footer length, PAR1)`
+          : `cannot read the Parquet footer (${(err as Error).message}); the file is corrupt or not Parquet`,
       1,
     );
     return;
