@@ -6,7 +6,9 @@
  * `tokenize` (per tokenizer × engine: bare engine vs `skein build` as a CLI process with 1 and N
  * workers, and peak RSS on a 100 MB vs a 1 GB corpus; `--engines`, `--workers`, `--quick` (20 MB,
  * no 1 GB run), `--corpus-mb`, `--rss-mb` / `--no-1g`, `--seed`, `--build`, `--peers` / `--no-peers`
- * (the Python tokenizers/tiktoken on the same corpus; on by default without `--quick`); see bench/tokenize.ts).
+ * (the Python tokenizers/tiktoken on the same corpus; on by default without `--quick`); see bench/tokenize.ts), `inputs`
+ * (ZIP member scaling, decompression bombs through the CLI with peak RSS, decoder MB/s, optional
+ * fuzz runs; `--quick`, `--fuzz-runs N`; see bench/inputs.ts).
  */
 import os from 'node:os';
 import { benchAugment } from './augment.js';
@@ -76,7 +78,16 @@ if (name === 'build') {
   console.log(describeRss(r));
   if (r.results.some((x) => x.status === 'failed') || r.engine === null) process.exitCode = 1;
   if (json) console.log(JSON.stringify(r));
+} else if (name === 'inputs') {
+  // `inputs [--quick] [--fuzz-runs N]`: readers on hostile and large inputs.
+  const { benchInputs } = await import('./inputs.js');
+  const r = await benchInputs({ quick: args.includes('--quick'), fuzzRuns: Number(flag('--fuzz-runs') ?? 0), log: (line) => console.error(`bench inputs: ${line}`) });
+  for (const x of r) {
+    const { kind, name: what, ...rest } = x;
+    console.log(`${kind.padEnd(6)} ${what.padEnd(30)} ${Object.entries(rest).map(([k, v]) => `${k} ${v}`).join(' | ')}`);
+  }
+  if (json) console.log(JSON.stringify(r));
 } else {
-  console.error(`unknown benchmark '${name}'; available: build, augment, train, tokenize`);
+  console.error(`unknown benchmark '${name}'; available: build, augment, train, tokenize, inputs`);
   process.exitCode = 1;
 }

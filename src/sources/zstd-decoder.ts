@@ -14,6 +14,8 @@ const FRAME_MAGIC = 0xfd2fb528;
 const BLOCK_MAX = 128 * 1024;
 /** Output buffer per decoder call (ZSTD_DStreamOutSize: one full block). */
 const OUT_BYTES = binding.dStreamOutSize();
+/** Output slab the per-call buffers are carved from. */
+const SLAB_BYTES = 1 << 20;
 
 /** Whether four little-endian bytes are a skippable-frame magic number (0x184D2A50..0x184D2A5F). */
 export function isSkippableMagic(m: number): boolean {
@@ -54,10 +56,17 @@ export async function* zstdStream(bytes: ByteReader, maxWindow: number = DEFAULT
   const dctx = new binding.DCtx();
   const windowLog = Math.min(31, Math.max(10, Math.ceil(Math.log2(maxWindow))));
   dctx.setParameter(binding.DParameter.windowLogMax, windowLog);
-  const out = Buffer.allocUnsafe(OUT_BYTES);
+  // Output is carved from 1 MiB slabs: one allocation per slab, no copy per call.
+  let slab = Buffer.allocUnsafe(SLAB_BYTES);
+  let used = 0;
   /** Feeds exactly `src` to the decoder and yields what it produced. */
   function* feed(src: Buffer, at: number): Generator<Buffer> {
     for (;;) {
+      if (SLAB_BYTES - used < OUT_BYTES) {
+        slab = Buffer.allocUnsafe(SLAB_BYTES);
+        used = 0;
+      }
+      const out = slab.subarray(used, used + OUT_BYTES);
       let r: [number, number, number];
       try {
         r = dctx.decompressStream(out, src) as [number, number, number];
@@ -66,9 +75,22 @@ export async function* zstdStream(bytes: ByteReader, maxWindow: number = DEFAULT
         throw new DecodeError('corrupt', at, /checksum/i.test(message) ? `zstd frame checksum mismatch (${message}); the decoded data is damaged` : `zstd data is corrupt (${message})`);
       }
       const [, produced, consumed] = r;
-      if (produced > 0) yield Buffer.from(out.subarray(0, produced));
+      if (produced > 0) {
+        used += produced;
+        yield out.subarray(0, produced);
+      }
       src = src.subarray(consumed);
       if (src.length === 0 && produced < out.length) return;
+    }
+  }
+  /** Feeds the next `length` bytes, as they arrive (libzstd keeps a partial block), to the decoder. */
+  async function* feedNext(length: number, at: number, cut: string): AsyncGenerator<Buffer> {
+    let left = length;
+    while (left > 0) {
+      const piece = await bytes.takeSome(left);
+      if (!piece) throw truncated(bytes, at, cut);
+      left -= piece.length;
+      yield* feed(piece, at);
     }
   }
   let frames = 0;
@@ -111,9 +133,8 @@ export async function* zstdStream(bytes: ByteReader, maxWindow: number = DEFAULT
       const size = bh >>> 3;
       if (type === 3) throw new DecodeError('corrupt', blockAt, `zstd block of reserved type 3 in frame ${frames + 1}`);
       if (size > BLOCK_MAX) throw new DecodeError('corrupt', blockAt, `zstd block of ${size} bytes in frame ${frames + 1} (at most ${BLOCK_MAX})`);
-      const length = 3 + (type === 1 ? 1 : size);
-      if ((await bytes.fill(length)) < length) throw truncated(bytes, blockAt, `zstd stream ends inside a block of frame ${frames + 1}`);
-      yield* feed(bytes.take(length), blockAt);
+      // One block per call (never bytes of the next one), so a bad block costs only itself.
+      yield* feedNext(3 + (type === 1 ? 1 : size), blockAt, `zstd stream ends inside a block of frame ${frames + 1}`);
       if (last) break;
     }
     if (header.checksum) {

@@ -73,6 +73,7 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
 /**
  * Writes a ZIP archive (deflate, or stored for names ending in `/`) with members in the given
  * order: enough to test member ordering, directories and skipped members without a zip tool.
+ * More than 65,535 members get a ZIP64 end of central directory.
  */
 export function makeZip(members: Array<{ name: string; data?: Uint8Array | string; method?: number; deflated?: { body: Buffer; crc: number; size: number } }>): Buffer {
   const locals: Buffer[] = [];
@@ -116,11 +117,30 @@ export function makeZip(members: Array<{ name: string; data?: Uint8Array | strin
     offset += local.length + name.length + body.length;
   }
   const cd = Buffer.concat(centrals);
+  // Over 65,535 members the counts go to a ZIP64 end record (APPNOTE 4.3.14, 4.3.15).
+  const zip64 = members.length > 0xffff;
+  const tail: Buffer[] = [];
+  if (zip64) {
+    const rec = Buffer.alloc(56);
+    rec.writeUInt32LE(0x06064b50, 0);
+    rec.writeBigUInt64LE(44n, 4);
+    rec.writeUInt16LE(45, 12);
+    rec.writeUInt16LE(45, 14);
+    rec.writeBigUInt64LE(BigInt(members.length), 24);
+    rec.writeBigUInt64LE(BigInt(members.length), 32);
+    rec.writeBigUInt64LE(BigInt(cd.length), 40);
+    rec.writeBigUInt64LE(BigInt(offset), 48);
+    const locator = Buffer.alloc(20);
+    locator.writeUInt32LE(0x07064b50, 0);
+    locator.writeBigUInt64LE(BigInt(offset + cd.length), 8);
+    locator.writeUInt32LE(1, 16);
+    tail.push(rec, locator);
+  }
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(members.length, 8);
-  end.writeUInt16LE(members.length, 10);
+  end.writeUInt16LE(zip64 ? 0xffff : members.length, 8);
+  end.writeUInt16LE(zip64 ? 0xffff : members.length, 10);
   end.writeUInt32LE(cd.length, 12);
   end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
+  return Buffer.concat([...locals, cd, ...tail, end]);
 }
