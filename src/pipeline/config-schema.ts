@@ -13,11 +13,11 @@ const positiveInt = z.number().int().positive();
 export const InputSchema = z.strictObject({
   path: z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-    .describe('A file, folder or glob (or a list of them): .jsonl/.json/.ndjson (+ .gz/.zst), .parquet, .zip. Relative to the config file. A trailing [N] (train.jsonl[5000]) keeps a seeded random subset of exactly N documents.'),
+    .describe('A file, folder or glob (or a list of them): .jsonl/.json/.ndjson (+ .gz/.zst; a .json file may hold one JSON array), .parquet, .arrow, Hugging Face save_to_disk folders, .zip. Relative to the config file. A trailing [N] (train.jsonl[5000]) keeps a seeded random subset of exactly N documents.'),
   name: z.string().min(1).optional().describe('Source name for documents without a source field (default: the file name).'),
   fields: z
     .strictObject({
-      text: z.string().min(1).default('text').describe('Dotted path of the text field.'),
+      text: z.string().min(1).default('text').describe('Dotted path of the text field (\\. for a dot inside a key: meta\\.text is the key "meta.text").'),
       id: z.string().min(1).default('id').describe('Dotted path of the id field; documents without one get file:line or file#row.'),
       source: z.string().min(1).optional().describe('Dotted path of the source-name field, e.g. meta.redpajama_set_name.'),
       messages: z
