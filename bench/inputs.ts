@@ -21,12 +21,12 @@ import { join } from 'node:path';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { compress as zstdCompress, DecompressStream } from 'zstd-napi';
 import { DocSource } from '../src/pipeline/doc-source.js';
-import type { ReadPlan } from '../src/pipeline/read-plan.js';
 import { ByteReader } from '../src/sources/byte-reader.js';
 import { expandInputs } from '../src/sources/expand-inputs.js';
 import { gunzipStream } from '../src/sources/gzip-decoder.js';
 import { zstdStream } from '../src/sources/zstd-decoder.js';
 import { deflateRun, gzipRun, zstdRun } from '../test/helpers/hostile-inputs.js';
+import { oneFilePlan } from '../test/helpers/one-file-plan.js';
 import { makeZip } from '../test/sources/helpers.js';
 
 /** One result line. */
@@ -41,13 +41,7 @@ const ROOT = join(import.meta.dirname, '..');
 /** Reads every document of `path` through a DocSource; returns documents and seconds. */
 async function readThroughSource(path: string): Promise<{ docs: number; seconds: number }> {
   const [file] = await expandInputs([path]);
-  const plan: ReadPlan = {
-    inputs: [{ index: 0, config: { path, fields: { text: 'text', id: 'id' } }, files: [file!] }],
-    items: [{ input: 0, fileIndex: 0, file: file! }],
-    bytesTotal: file!.size,
-    fraction: 1,
-    units: { total: 1, mine: 1 },
-  };
+  const plan = oneFilePlan(file!);
   const source = new DocSource({ plan, seed: 0, policy: 'fail', displayRoot: tmpdir(), subsets: new Map(), rejectsLength: () => ({ bytes: 0, lines: 0 }) });
   const t = performance.now();
   let docs = 0;

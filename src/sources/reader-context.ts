@@ -62,7 +62,7 @@ export interface ReaderContext {
   rowGroups?: ReadonlySet<number>;
   /** Limits on one record (default {@link DEFAULT_INPUT_LIMITS}). */
   limits?: InputLimits;
-  /** Receives one-line warnings about the input (already prefixed with nothing: the caller names the input). */
+  /** Receives one-line warnings about the input (without its name: the caller adds it). */
   onWarning?: (message: string) => void;
 }
 

@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { DocSource } from '../../src/pipeline/doc-source.js';
-import type { ReadPlan } from '../../src/pipeline/read-plan.js';
 import { expandInputs } from '../../src/sources/expand-inputs.js';
 import type { FileReport } from '../../src/sources/reader-context.js';
+import { oneFilePlan } from '../helpers/one-file-plan.js';
 import { makeZip, withTempDir } from '../sources/helpers.js';
 
 /** Reads a ZIP of `members` one-line members through a DocSource; counts every copy of a report. */
@@ -16,13 +16,7 @@ async function readZip(dir: string, members: number): Promise<{ docs: number; co
   const path = join(dir, `m${members}.zip`);
   writeFileSync(path, makeZip(Array.from({ length: members }, (_, i) => ({ name: `m${String(i).padStart(6, '0')}.jsonl`, data: `{"text":"member ${i}"}\n` }))));
   const [file] = await expandInputs([path]);
-  const plan: ReadPlan = {
-    inputs: [{ index: 0, config: { path, fields: { text: 'text', id: 'id' } }, files: [file!] }],
-    items: [{ input: 0, fileIndex: 0, file: file! }],
-    bytesTotal: file!.size,
-    fraction: 1,
-    units: { total: 1, mine: 1 },
-  };
+  const plan = oneFilePlan(file!);
   const source = new DocSource({ plan, seed: 0, policy: 'fail', displayRoot: dir, subsets: new Map(), rejectsLength: () => ({ bytes: 0, lines: 0 }) });
   let copies = 0;
   // Spreading a report reads its keys: count that, per report object.
