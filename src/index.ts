@@ -64,7 +64,7 @@ export { resolveScaleOut, rankDir, rankDirName, type ScaleOut } from './pipeline
 export { mergeBuilds, type MergeOptions } from './pipeline/merge-builds.js';
 export { lengthStats, type LengthStats, type LengthStatsOptions } from './pipeline/length-stats.js';
 export { assignUnits, type WorkUnit } from './pipeline/partition.js';
-export { acquireLock, type LockInfo, type OutputLock } from './pipeline/output-lock.js';
+export { acquireLock, DEFAULT_LOCK_STALE_SECONDS, type AcquireLockOptions, type LockInfo, type OutputLock } from './pipeline/output-lock.js';
 
-export { UserError, RecordError, formatLocation, type RecordLocation, type DropReason } from './util/errors.js';
+export { UserError, RecordError, Interrupted, formatLocation, type RecordLocation, type DropReason } from './util/errors.js';
 export { RejectSink, type OnError, type Reject } from './util/reject-sink.js';

@@ -12,6 +12,7 @@ import { parseSubsetSuffix } from '../mix/subset.js';
 import { mixSummary } from './mix-summary.js';
 import { positiveInt, nonNegativeInt, tokenCount } from './parse-number.js';
 import { applySet } from './set-override.js';
+import { interruptSignal } from './interrupt-signal.js';
 import { progressReporter } from './progress-reporter.js';
 
 /** Builders whose config has a `target_len` (kept when `--builder` switches between them). */
@@ -161,18 +162,21 @@ export function buildCommand(): Command {
     .action(async (configFile: string | undefined, flags: BuildFlags) => {
       const loaded = configFromFlags(configFile, flags);
       const reporter = progressReporter(process.stderr, { quiet: flags.quiet || !flags.progress });
+      const interrupt = interruptSignal('run the same command again to resume from the last checkpoint');
       let result: BuildResult;
       try {
         result = await runBuild(loaded, {
           rank: flags.rank,
           worldSize: flags.worldSize,
           overwrite: flags.overwrite,
+          signal: interrupt.signal,
           onProgress: (p) => reporter.update(p),
           log: (line) => {
             if (!flags.quiet) process.stderr.write(`skein: ${line}\n`);
           },
         });
       } finally {
+        interrupt.dispose();
         reporter.stop();
       }
       if (flags.json) process.stdout.write(`${JSON.stringify(result.manifest, null, 2)}\n`);

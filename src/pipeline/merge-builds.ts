@@ -110,15 +110,23 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
   }
   if (ranks.length !== world) throw new UserError(`expected ${world} rank folders, got ${ranks.length}`);
 
+  const outStat = await fs.stat(out).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    if (e.code === 'ENOTDIR') throw new UserError(`--output ${output} is under a file, not a folder; give a folder for the merged dataset`);
+    throw e;
+  });
+  if (outStat && !outStat.isDirectory()) throw new UserError(`--output ${output} is a file; give a folder for the merged dataset (the parent of the rank folders works)`);
   await fs.mkdir(out, { recursive: true });
-  const ownNames = new Set(ranks.map((r) => path.relative(out, r.dir).split(path.sep)[0]!));
-  for (const name of await fs.readdir(out)) {
-    if (MERGE_FILES.has(name) || ownNames.has(name) || name.startsWith('.')) continue;
-    if (opts.hardlink && /^rank-\d{5}-shard-\d{5,}\.arrow$/.test(name)) continue;
-    throw new UserError(`--output ${output} holds ${name}, which skein merge did not write; choose an empty folder or the parent of the rank folders`);
-  }
   const existing = await readManifest(out).catch(() => undefined);
   if (existing && !existing.scale_out?.ranks) throw new UserError(`--output ${output} holds a build of its own; merge into another folder`);
+  // Hard links an earlier merge into this folder made (its manifest lists them) may be replaced; nothing else.
+  const earlierLinks = new Set((existing?.shards ?? []).map((s) => s.file).filter((f) => /^rank-\d{5}-shard-\d{5,}\.arrow$/.test(f)));
+  const ownNames = new Set(ranks.map((r) => path.relative(out, r.dir).split(path.sep)[0]!));
+  for (const name of await fs.readdir(out)) {
+    if (MERGE_FILES.has(name) || ownNames.has(name) || earlierLinks.has(name)) continue;
+    if (name.startsWith('.')) continue; // hidden files (temporary files of an interrupted merge, .DS_Store) are left alone
+    throw new UserError(`--output ${output} holds ${name}, which skein merge did not write; choose an empty folder or the parent of the rank folders`);
+  }
 
   const shards: ShardInfo[] = [];
   for (const { dir, m } of ranks) {
@@ -127,7 +135,12 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
       if (opts.hardlink) {
         const name = `rank-${String(m.scale_out!.rank).padStart(5, '0')}-${s.file}`;
         const dst = path.join(out, name);
-        await fs.rm(dst, { force: true });
+        // Only a regular file an earlier merge linked here is replaced (the check above).
+        const there = await fs.lstat(dst).catch(() => undefined);
+        if (there) {
+          if (!there.isFile()) throw new UserError(`${dst} is not a file skein merge wrote; move it away or merge into another folder`);
+          await fs.unlink(dst);
+        }
         try {
           await fs.link(src, dst);
         } catch (e) {

@@ -1,21 +1,25 @@
+import fs from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { columnNames, shardsFingerprint, shardTotals, writeHfLayout, writeManifest, type Manifest, type ShardInfo } from '../shards/index.js';
 import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
 import { loadTokenizer, type LoadTokenizerOptions } from '../tokenize/load-tokenizer.js';
-import { buildWorkers, engineWithWorkers, type WorkerSetup } from '../tokenize/tokenize-workers.js';
-import { UserError } from '../util/errors.js';
+import { buildWorkers, checkWorkerCount, engineWithWorkers, type WorkerSetup } from '../tokenize/tokenize-workers.js';
+import { Interrupted, UserError } from '../util/errors.js';
 import { documentAccounts } from './accounting.js';
 import { createAugmenters } from './augmenter-registry.js';
 import { builderFactory } from './builder-registry.js';
 import { runLoop, type LoopResult } from './build-loop.js';
 import { chatRendererFor } from './chat-setup.js';
 import { CurriculumSort, RUNS_DIR } from './curriculum-sort.js';
-import { removeCheckpoint } from './checkpoint.js';
+import { readCheckpoint, removeCheckpoint } from './checkpoint.js';
+import type { FileLedger } from './file-ledger.js';
 import { buildFingerprint, comparableConfig, type BuildFingerprint } from './fingerprint.js';
 import { KillHook } from './kill-hook.js';
 import type { LoadedConfig } from './load-config.js';
 import { mixerFor, rowOrderFor, subsetsSection } from './mix-setup.js';
-import { openOutput, removeStrays, verifyFinishedShards } from './output-state.js';
+import { BUILD_FILES, openOutput, removeStrays, verifyFinishedShards, type OutputPlan } from './output-state.js';
+import { removeRecorded } from './owned-files.js';
 import type { BuildProgress } from './progress.js';
 import { SKEIN_VERSION } from '../util/version.js';
 import { makeReadPlan } from './read-plan.js';
@@ -40,6 +44,14 @@ export interface BuildOptions {
   env?: NodeJS.ProcessEnv;
   /** Replace a finished or unfinished build of another configuration in the output folder. */
   overwrite?: boolean;
+  /**
+   * Stops the build between documents (the CLI aborts it on SIGINT/SIGTERM): the build ends with
+   * the signal's reason (an `Interrupted` error), its lock released and its last checkpoint
+   * kept, so that the same command resumes it.
+   */
+  signal?: AbortSignal;
+  /** Seconds without a heartbeat after which another host's lock on the output is stale (see `acquireLock`). */
+  lockStaleSeconds?: number;
 }
 
 /** What a finished build returns. */
@@ -102,8 +114,10 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   // Resolve everything that can fail on user input before touching the output folder.
   const plan = await makeReadPlan(config, baseDir, scale);
   const loadOpts: LoadTokenizerOptions = { name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir, engine: config.tokenizer.engine };
+  const rssBefore = process.memoryUsage().rss;
   const engine = await loadTokenizer(loadOpts);
   const workers = buildWorkers(config.tokenizer.workers, plan.bytesTotal);
+  if (engine.engineKind !== 'native') checkWorkerCount(workers, process.memoryUsage().rss - rssBefore, opts.log);
   const policy = resolveBosEos(engine.info, config.tokenizer.add_bos, config.tokenizer.add_eos);
   const factory = builderFactory(config.builder);
   const semantics = factory.semantics(config.builder);
@@ -116,19 +130,53 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   const kill = KillHook.fromEnv(opts.env ?? process.env);
   const fingerprint = await buildFingerprint({ config, plan, tokenizerSha256: engine.info.sha256, skeinVersion: SKEIN_VERSION, rank: scale.rank, worldSize: scale.worldSize });
 
-  const out = await openOutput(dir, fingerprint, config, opts.overwrite ?? false);
+  // Stops the loop on the caller's signal, or when another build took over the output's lock.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort(opts.signal!.reason);
+  opts.signal?.addEventListener('abort', onSignal, { once: true });
+  opts.signal?.throwIfAborted();
+  const out = await openOutput(dir, fingerprint, config, opts.overwrite ?? false, {
+    log: opts.log,
+    staleSeconds: opts.lockStaleSeconds,
+    env: opts.env,
+    onLost: (why) => stop.abort(new Interrupted(`this build of ${dir} stopped: ${why} (it had stalled past the lock's heartbeat); the other build now owns the folder`)),
+  });
   const progress: BuildProgress = { documents: 0, tokens: 0, bytesRead: 0, bytesTotal: plan.bytesTotal, rows: 0, shards: 0, seconds: 0, setupSeconds: 0 };
   try {
-    if (out.lock.replacedStale) notes.push(`removed a stale lock left by process ${out.lock.replacedStale.pid} (no longer running)`);
+    if (out.lock.replacedStale) notes.push(`removed a stale lock left by ${out.lock.replacedStale.host === hostname() ? '' : `host ${out.lock.replacedStale.host}, `}process ${out.lock.replacedStale.pid} (${out.lock.staleWhy})`);
     if (out.kind === 'done') {
       progress.setupSeconds = (performance.now() - setupStarted) / 1000;
-      notes.push('the output folder already holds this build, complete; nothing to do (pass --overwrite to build it again)');
+      notes.push(`the output folder already holds this build, complete (all ${out.manifest.shards.length} shards verified against their sha256); nothing to do (pass --overwrite to build it again)`);
       return { dir, manifest: out.manifest, progress, status: 'complete', scale, notes };
     }
+    try {
+      return await buildInto(out);
+    } catch (e) {
+      if (out.lock.lost) throw e;
+      const kept = await discardUnresumable(dir, out.ledger).catch(() => undefined);
+      out.lock.release();
+      // A folder this build made and left empty goes too (never one that was there before).
+      if (out.kind === 'fresh' && out.created) await fs.rmdir(dir).catch(() => undefined);
+      if (e instanceof Interrupted && e.signal) {
+        const then = kept ? `kept ${kept.shards} finished shard${kept.shards === 1 ? '' : 's'} (checkpoint ${kept.seq}): run the same command again to resume` : 'no shard was finished yet, nothing was kept: run the same command again to start over';
+        throw new Interrupted(`interrupted by ${e.signal}; ${then}`, e.signal);
+      }
+      throw e;
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onSignal);
+    out.lock.release();
+  }
+
+  /** The build proper, into an output folder opened fresh or for a resume. */
+  async function buildInto(out: Exclude<OutputPlan, { kind: 'done' }>): Promise<BuildResult> {
+    const ledger = out.ledger;
+    // Every fixed file is recorded before the first is created (shards and checkpoint files are recorded one by one).
+    ledger.recordAll(BUILD_FILES);
     if (out.kind === 'fresh' && out.discarded === 'unfinished') notes.push('discarded the files of an unfinished build that had no checkpoint yet');
     if (out.kind === 'resume') {
       await verifyFinishedShards(dir, [...out.checkpoint.shards, ...checkpointRuns(out.checkpoint)]);
-      await removeStrays(dir, new Set(out.checkpoint.shards.map((s) => s.file)));
+      await removeStrays(dir, ledger, new Set(out.checkpoint.shards.map((s) => s.file)));
     }
 
     // Pass 1 of each `[N]` input: the same subset on every rank.
@@ -172,7 +220,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         augmenters: augment.augmenters,
         fillLossMask: columns.lossMask,
         order,
-        curriculum: config.order.curriculum ? new CurriculumSort(dir, { runRows: config.order.curriculum_run_rows, lengthKey: config.order.length_key, columns }) : undefined,
+        curriculum: config.order.curriculum ? new CurriculumSort(dir, { runRows: config.order.curriculum_run_rows, lengthKey: config.order.length_key, columns, onCreate: (rel) => ledger.record(rel) }) : undefined,
         columns,
         shardTokens: config.output.shard_tokens,
         batchRows: config.output.batch_rows,
@@ -183,6 +231,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         log: opts.log,
         maxLoggedRejects: opts.maxLoggedRejects ?? 20,
         kill,
+        ledger,
+        signal: stop.signal,
       });
     } finally {
       if (timer) clearInterval(timer);
@@ -251,14 +301,30 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     };
     await writeHfLayout(dir, shards, columns, shardsFingerprint(shards));
     await writeManifest(dir, manifest);
-    await removeCheckpoint(dir);
+    // The manifest now names every file of the build: the checkpoint and the ledger go.
+    await removeCheckpoint(dir, ledger);
+    ledger.reset();
     tick();
     progress.seconds = (performance.now() - started) / 1000;
     progress.shards = shards.length;
     return { dir, manifest, progress: { ...progress }, status: loop.resumedFrom ? 'resumed' : 'built', ...(loop.resumedFrom ? { resumedFrom: loop.resumedFrom } : {}), scale, notes };
-  } finally {
-    out.lock.release();
   }
+}
+
+/**
+ * After a failed or interrupted build: when the folder holds no checkpoint (nothing to resume),
+ * removes every file the build recorded, leaving the folder as it was; otherwise removes only
+ * what lies past the last checkpoint (a resume redoes it) and returns what the checkpoint keeps.
+ */
+async function discardUnresumable(dir: string, ledger: FileLedger): Promise<{ shards: number; seq: number } | undefined> {
+  const checkpoint = await readCheckpoint(dir).catch(() => undefined);
+  if (checkpoint) {
+    await removeStrays(dir, ledger, new Set(checkpoint.shards.map((s) => s.file)));
+    return { shards: checkpoint.shards.length, seq: checkpoint.seq };
+  }
+  await removeRecorded(dir, ledger.names());
+  ledger.reset();
+  return undefined;
 }
 
 /** The curriculum runs a checkpoint lists, as shard infos with paths relative to the output folder. */

@@ -42,6 +42,11 @@ export interface ShardWriterOptions {
    * false.
    */
   writeEmptyShard?: boolean;
+  /**
+   * Called with each file name (relative to the folder) before the file is created, e.g. to
+   * record it in a ledger of the files a build wrote.
+   */
+  onCreate?: (file: string) => void | Promise<void>;
 }
 
 /** Default rows per record batch. */
@@ -52,6 +57,11 @@ export const DEFAULT_BATCH_TOKENS = 1 << 20;
 /** The file name of shard `index`: `PREFIX-NNNNN.arrow` with a 5-digit, zero-padded index. */
 export function shardFileName(prefix: string, index: number): string {
   return `${prefix}-${String(index).padStart(5, '0')}.arrow`;
+}
+
+/** Whether `name` is a shard file name {@link shardFileName} gives for `prefix` (default `shard`). */
+export function isShardFileName(name: string, prefix = 'shard'): boolean {
+  return name.startsWith(`${prefix}-`) && /^\d{5,}\.arrow$/.test(name.slice(prefix.length + 1));
 }
 
 /**
@@ -154,6 +164,7 @@ export class ShardWriter {
   private closing: Promise<ShardInfo[]> | null = null;
   private madeDir = false;
   private readonly writeEmpty: boolean;
+  private readonly onCreate: ShardWriterOptions['onCreate'];
 
   /** Creates a writer into `dir` (created if missing); no file is opened before the first write. */
   constructor(readonly dir: string, opts: ShardWriterOptions) {
@@ -165,6 +176,7 @@ export class ShardWriter {
     this.nextIndex = intOption('firstIndex', opts.firstIndex ?? 0, 0);
     this.prefix = opts.prefix ?? 'shard';
     this.writeEmpty = opts.writeEmptyShard ?? true;
+    this.onCreate = opts.onCreate;
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(this.prefix)) {
       throw new RangeError(`ShardWriter option prefix must be a plain file name prefix, got ${JSON.stringify(this.prefix)}`);
     }
@@ -251,6 +263,7 @@ export class ShardWriter {
     const file = shardFileName(this.prefix, this.nextIndex++);
     const path = join(this.dir, file);
     const tmp = tempPathFor(path);
+    await this.onCreate?.(file);
     const fh = await open(tmp, 'w');
     const arrow = new CollectingStreamWriter();
     const shard: OpenShard = { file, path, tmp, fh, hash: createHash('sha256'), arrow, rows: 0, tokens: 0, bytes: 0 };

@@ -77,7 +77,7 @@ export function resolveTokenizer(name: string, baseDir = process.cwd()): Tokeniz
     const cfg = path.join(path.dirname(p), 'tokenizer_config.json');
     return { kind: 'tokenizer.json', name, file: p, configFile: fs.existsSync(cfg) ? cfg : undefined, source: p };
   }
-  const pkg = TOKENIZER_ALIASES[name] ?? name;
+  const pkg = Object.hasOwn(TOKENIZER_ALIASES, name) ? TOKENIZER_ALIASES[name]! : name;
   const dir = findPackageDir(pkg);
   if (!dir) {
     const known = [...OPENAI_ENCODINGS, ...Object.keys(TOKENIZER_ALIASES)].join(', ');
