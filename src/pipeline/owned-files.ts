@@ -5,9 +5,10 @@ import { tempNameOf } from './file-ledger.js';
 import { WORK_DIR } from './output-lock.js';
 
 /** What an entry is, in words, for messages. */
-function kindOf(st: { isDirectory(): boolean; isSymbolicLink(): boolean }): string {
+function kindOf(st: { isDirectory(): boolean; isSymbolicLink(): boolean; isFile(): boolean }): string {
   if (st.isSymbolicLink()) return 'a symbolic link';
   if (st.isDirectory()) return 'a folder';
+  if (st.isFile()) return 'a file';
   return 'not a regular file';
 }
 
