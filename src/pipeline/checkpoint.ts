@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { jsonText, syncDir, tempPathFor, writeFileAtomic } from '../shards/atomic-file.js';
 import { shardFileName, type ShardInfo } from '../shards/shard-writer.js';
+import { withPath } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
 import { decodeState, encodeState, type StateValue } from '../util/state-codec.js';
 import type { FileLedger } from './file-ledger.js';
@@ -121,6 +122,8 @@ export async function writeCheckpoint(dir: string, c: Checkpoint, ledger: FileLe
       }
     }
     await fh.sync();
+  } catch (e) {
+    throw withPath(e, tmp);
   } finally {
     await fh.close();
   }

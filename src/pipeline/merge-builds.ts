@@ -7,6 +7,7 @@ import { LengthHistogram } from '../shards/histogram.js';
 import { shardsFingerprint, writeHfLayout } from '../shards/hf-layout.js';
 import { MANIFEST_FILE, readManifest, shardTotals, writeManifest, type Manifest, type ManifestSubset } from '../shards/manifest.js';
 import type { ShardInfo } from '../shards/shard-writer.js';
+import { makeFolder } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
 import { SourceHistograms } from './source-histograms.js';
 
@@ -116,7 +117,7 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
     throw e;
   });
   if (outStat && !outStat.isDirectory()) throw new UserError(`--output ${output} is a file; give a folder for the merged dataset (the parent of the rank folders works)`);
-  await fs.mkdir(out, { recursive: true });
+  await makeFolder(out);
   const existing = await readManifest(out).catch(() => undefined);
   if (existing && !existing.scale_out?.ranks) throw new UserError(`--output ${output} holds a build of its own; merge into another folder`);
   // Hard links an earlier merge into this folder made (its manifest lists them) may be replaced; nothing else.

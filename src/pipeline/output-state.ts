@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest } from '../shards/manifest.js';
 import { isShardFileName, type ShardInfo } from '../shards/shard-writer.js';
+import { makeFolder } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
 import { readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { FileLedger, isOwnableName } from './file-ledger.js';
@@ -110,7 +111,7 @@ export async function openOutput(dir: string, fp: BuildFingerprint, config: Pipe
     if (code !== 'ENOENT') throw e;
   }
   if (st && !st.isDirectory()) throw new UserError(`output ${dir} is a file; give a folder with --output`);
-  await fs.mkdir(dir, { recursive: true });
+  await makeFolder(dir);
   await checkWorkDir(dir);
   // Refuse a folder holding anything else before even taking the lock (which creates .skein/).
   const before = ownership(dir, await manifestIn(dir));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { RecordBatchStreamWriter, type Schema } from 'apache-arrow';
 import type { Sample } from '../build/sample.js';
+import { withPath } from '../util/environment-error.js';
 import { syncDir, tempPathFor } from './atomic-file.js';
 import { shardSchema, type ColumnSet } from './columns.js';
 import { checkSample, MAX_BATCH_VALUES, samplesToRecordBatch } from './record-batch.js';
@@ -279,7 +280,7 @@ export class ShardWriter {
       shard.hash.update(c);
       shard.bytes += c.byteLength;
     }
-    await writeFully(shard.fh, chunks);
+    await writeFully(shard.fh, chunks).catch((e: unknown) => Promise.reject(withPath(e, shard.tmp)));
   }
 
   private async flushBatch(): Promise<void> {
@@ -296,7 +297,7 @@ export class ShardWriter {
     const shard = this.current!;
     shard.arrow.close(); // end-of-stream marker
     await this.emit(shard);
-    await shard.fh.sync();
+    await shard.fh.sync().catch((e: unknown) => Promise.reject(withPath(e, shard.tmp)));
     await shard.fh.close();
     await rename(shard.tmp, shard.path);
     await syncDir(this.dir);

@@ -1,3 +1,6 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
 /**
  * Errors of the environment (a full disk, a read-only or missing folder, permissions, too many
  * open files) are not skein's bugs: the CLI reports them in one line naming the path and the
@@ -46,4 +49,35 @@ export function describeEnvironmentError(e: unknown): string | undefined {
   const { what, fix } = FIXES[err.code]!;
   const where = err.path ? ` ${err.path}${err.dest ? ` → ${err.dest}` : ''}` : '';
   return `cannot ${err.syscall}${where}: ${what} (${err.code}); ${fix}`;
+}
+
+/**
+ * Gives a system error the path it concerns when Node left it out (writes through a file
+ * handle report no path), so the one-line report names the file. Returns the error.
+ */
+export function withPath<E>(e: E, path: string): E {
+  const err = e as SystemError;
+  if (err instanceof Error && typeof err.code === 'string' && err.path === undefined) err.path = path;
+  return e;
+}
+
+/**
+ * `mkdir -p` that reports the real cause: Node's recursive mkdir says ENOENT where a folder on
+ * the way cannot be made (a read-only file system, no permission); this retries the missing
+ * folders one by one so that the error is EROFS or EACCES, naming the folder.
+ */
+export async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    return;
+  } catch (e) {
+    if ((e as SystemError).code !== 'ENOENT') throw e;
+  }
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    const st = await stat(d).catch(() => undefined);
+    if (st || dirname(d) === d) break;
+    missing.unshift(d);
+  }
+  for (const d of missing) await mkdir(d);
 }
