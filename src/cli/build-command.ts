@@ -40,6 +40,7 @@ export interface BuildFlags {
   rank?: number;
   worldSize?: number;
   overwrite?: boolean;
+  allowEmpty?: boolean;
   progress: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -97,6 +98,7 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
   if (flags.engine !== undefined) section('tokenizer').engine = flags.engine;
   for (const expr of flags.set ?? []) applySet(raw, expr);
   if (flags.onError) raw.on_error = flags.onError;
+  if (flags.allowEmpty) section('output').allow_empty = true;
   // Inputs named on the command line are shown relative to the working directory.
   return { config: validateConfig(raw, file), baseDir: path.dirname(path.resolve(file)), file, displayRoot: flags.input ? process.cwd() : undefined };
 }
@@ -126,7 +128,7 @@ export function buildSummary(r: BuildResult): string {
     ...(r.status === 'complete' ? [] : [`  ${(r.progress.bytesRead / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s (+ ${r.progress.setupSeconds.toFixed(2)} s setup): ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s`]),
     ...mixSummary(m),
     ...(m.rejects.count ? [`  ${m.rejects.count} bad records skipped: see ${rel}/rejects.jsonl`] : []),
-    ...(m.totals.rows === 0 ? ['  warning: no rows were written: the inputs hold no documents or all were dropped (see the counts above)'] : []),
+    ...(m.totals.rows === 0 ? ['  warning: no rows were written (--allow-empty): the inputs hold no documents or all were dropped (see the counts above)'] : []),
     `  next: npx skein inspect ${rel}`,
   ].join('\n');
 }
@@ -156,6 +158,7 @@ export function buildCommand(): Command {
     .option('--rank <n>', 'this process\'s rank of a scaled-out build (default: from Slurm / Kubernetes / SKEIN_RANK)', nonNegativeInt('--rank'))
     .option('--world-size <n>', 'number of ranks (default: from Slurm / SKEIN_WORLD_SIZE; 1)', positiveInt('--world-size'))
     .option('--overwrite', 'replace a build of another configuration found in the output folder')
+    .option('--allow-empty', 'write an empty dataset when no row is built (output.allow_empty), instead of failing')
     .option('--no-progress', 'no progress bar or progress lines')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print the manifest as JSON instead of the summary')
