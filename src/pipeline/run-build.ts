@@ -254,7 +254,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
       const seen = Object.keys(mixer.report().sources).slice(0, 3).join(', ');
       throw new UserError(`no document's source is in the mixture (sources read: ${seen}); map the source field with inputs[].fields.source (--source-field meta.redpajama_set_name) or name the sources in mix.weights`);
     }
-    if (shardTotals(loop.shards).rows === 0 && !config.output.allow_empty) throw new UserError(emptyBuildMessage(documents, config));
+    // One rank of a scaled-out build may get no work or keep nothing while the others do: only a whole build is checked.
+    if (shardTotals(loop.shards).rows === 0 && !config.output.allow_empty && scale.worldSize === 1) throw new UserError(emptyBuildMessage(documents, config));
     const shards = loop.shards;
     const sources: Manifest['sources'] = {};
     for (const [name, docs] of Object.entries(loop.sourceDocs)) sources[name] = { documents: docs, tokens: builder.stats.sourceTokens[name] ?? 0 };

@@ -53,3 +53,16 @@ test('a build that makes no row is an error naming why and the flag that changes
   assert.match(allowed.stdout, /0 rows .* in 1 shard/);
   assert.equal(manifestOf(out).totals.rows, 0);
 });
+
+test('skein merge takes folders that each rank was built into with its own --output (their rank-* folders)', async () => {
+  const base = tempDir('skein-ranks-');
+  for (const r of ['0', '1']) {
+    const b = await skeinAsync(['build', '--output', path.join(base, `r${r}`), '--rank', r, '--world-size', '2', '--tokenizer', 'o200k_base', '--no-progress']);
+    assert.equal(b.code, 0, b.stderr);
+  }
+  const merged = path.join(base, 'merged');
+  const m = await skeinAsync(['merge', path.join(base, 'r0'), path.join(base, 'r1'), '--output', merged]);
+  assert.equal(m.code, 0, m.stderr);
+  assert.match(m.stdout, /2 ranks → .*merged\/: 53 rows/);
+  assert.deepEqual(manifestOf(merged).scale_out.ranks.map((x: { dir: string }) => x.dir), ['../r0/rank-00000-of-00002', '../r1/rank-00001-of-00002']);
+});
