@@ -1,4 +1,5 @@
 import { ENGINE_CHOICES, type EngineChoice } from '../tokenize/load-tokenizer.js';
+import { TOKENIZER_HELP } from '../tokenize/resolve-tokenizer.js';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { BUILDERS } from '../pipeline/builder-registry.js';
@@ -144,7 +145,7 @@ export function buildCommand(): Command {
     .option('--id-field <path>', 'dotted path of the id field in --input records (default id)')
     .option('--source-field <path>', 'dotted path of the source-name field, e.g. meta.redpajama_set_name')
     .option('-o, --output <dir>', 'output folder (default ./shards)')
-    .option('-t, --tokenizer <name>', 'o200k_base, cl100k_base, llama3, qwen3, an npm package or a tokenizer.json path')
+    .option('-t, --tokenizer <name>', TOKENIZER_HELP)
     .addOption(new Option('--builder <type>', 'sample builder').choices(Object.keys(BUILDERS)))
     .option('--seq-len <n>', 'tokens per row', positiveInt('--seq-len'))
     .option('--target-len <n>', 'target window of pose, randpos and longrecipe (positions stay below it)', positiveInt('--target-len'))

