@@ -126,7 +126,7 @@ export function buildSummary(r: BuildResult): string {
     ...r.notes.filter((n) => r.status !== 'complete' || !n.startsWith('the output folder already')).map((n) => `  note: ${n}`),
     `  builder ${m.builder.name}, seq_len ${m.builder.seq_len}, attention ${m.attention}, positions ${m.positions}; tokenizer ${m.tokenizer.name} (${m.tokenizer.engine})`,
     `  documents: read ${m.documents.read} = written ${m.documents.written} + dropped ${m.documents.read - m.documents.written}${dropped ? ` (${dropped})` : ''}`,
-    ...(r.status === 'complete' ? [] : [`  ${(r.progress.bytesRead / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s (+ ${r.progress.setupSeconds.toFixed(2)} s setup): ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s`]),
+    ...(r.status === 'complete' ? [] : [`  ${((r.progress.bytesRead - (r.progress.startBytes ?? 0)) / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s (+ ${r.progress.setupSeconds.toFixed(2)} s setup): ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s${r.status === 'resumed' ? ' (this run, after the checkpoint)' : ''}`]),
     ...mixSummary(m),
     ...(m.rejects.count ? [`  ${m.rejects.count} bad records skipped: see ${rel}/rejects.jsonl`] : []),
     ...(m.totals.rows === 0 ? ['  warning: no rows were written (--allow-empty): the inputs hold no documents or all were dropped (see the counts above)'] : []),
@@ -175,6 +175,7 @@ export function buildCommand(): Command {
           overwrite: flags.overwrite,
           signal: interrupt.signal,
           onProgress: (p) => reporter.update(p),
+          onPhase: (text) => reporter.phase(text),
           log: (line) => {
             if (!flags.quiet) process.stderr.write(`skein: ${line}\n`);
           },

@@ -37,6 +37,8 @@ export interface BuildOptions {
   progressIntervalMs?: number;
   /** Receives warnings (each skipped record, up to `maxLoggedRejects`, then a count). */
   log?: (line: string) => void;
+  /** Told what set-up is doing before rows flow (`loading tokenizer llama3`), for a status line. */
+  onPhase?: (phase: string) => void;
   maxLoggedRejects?: number;
   /** This process's rank in a scaled-out build (with `worldSize`); default from the environment (see `resolveScaleOut`). */
   rank?: number;
@@ -121,7 +123,10 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   const notes: string[] = [];
 
   // Resolve everything that can fail on user input before touching the output folder.
+  const phase = opts.onPhase ?? (() => {});
+  phase('listing the inputs');
   const plan = await makeReadPlan(config, baseDir, scale);
+  phase(`loading tokenizer ${config.tokenizer.name}`);
   const loadOpts: LoadTokenizerOptions = { name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir, engine: config.tokenizer.engine };
   const rssBefore = process.memoryUsage().rss;
   const engine = await loadTokenizer(loadOpts);
@@ -146,6 +151,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   opts.signal?.throwIfAborted();
   const aliasNote = tokenizerAlias(config.tokenizer.name)?.note;
   if (aliasNote) notes.push(aliasNote);
+  phase('checking the output folder');
   const out = await openOutput(dir, fingerprint, config, opts.overwrite ?? false, {
     log: opts.log,
     staleSeconds: opts.lockStaleSeconds,
@@ -188,12 +194,14 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     ledger.recordAll(BUILD_FILES);
     if (out.kind === 'fresh' && out.discarded === 'unfinished') notes.push('discarded the files of an unfinished build that had no checkpoint yet');
     if (out.kind === 'resume') {
+      phase(`verifying the ${out.checkpoint.shards.length} finished shards`);
       await verifyFinishedShards(dir, [...out.checkpoint.shards, ...checkpointRuns(out.checkpoint)]);
       await removeStrays(dir, ledger, new Set(out.checkpoint.shards.map((s) => s.file)));
     }
 
     // Pass 1 of each `[N]` input: the same subset on every rank.
     const subsets = new Map<number, SubsetChoice>();
+    if (plan.inputs.some((i) => i.subset !== undefined)) phase('choosing the [N] subsets');
     for (const input of plan.inputs) if (input.subset !== undefined) subsets.set(input.index, await scanSubset(input, config.seed, displayRoot));
     for (const [index, c] of subsets) if (c.available < c.n) opts.log?.(`inputs[${index}] holds ${c.available} documents, fewer than the ${c.n} asked for; all are used`);
 
@@ -201,6 +209,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     // The pool (if any) lives for the loop only, and is closed even when the loop fails. Its
     // workers load their tokenizers during setup.
     const encoding: WorkerSetup = engineWithWorkers(engine, loadOpts, workers);
+    if (encoding.pool) phase(`starting ${workers} tokenizer worker${workers === 1 ? '' : 's'}`);
     try {
       await encoding.ready();
     } catch (e) {

@@ -13,7 +13,7 @@ export { humanSize, LengthHistogram, renderHistogram } from './histogram.js';
 export type { Histogram, HistogramBucket } from './histogram.js';
 export { positionIds, segmentIds } from './positions.js';
 export type { Attention, ReconstructedPositions } from './positions.js';
-export { openDataset, readShardSamples, verifyShards } from './reader.js';
+export { hashFile, openDataset, readShardSamples, verifyShards } from './reader.js';
 export type { Dataset, Row, ShardMismatch } from './reader.js';
 export { jsonText, syncDir, tempPathFor, writeFileAtomic } from './atomic-file.js';
 export { histogramChartSvg } from './histogram-chart.js';
