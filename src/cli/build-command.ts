@@ -10,6 +10,7 @@ import { runBuild, type BuildResult } from '../pipeline/run-build.js';
 import { UserError } from '../util/errors.js';
 import { DEFAULT_PIPELINE } from './default-pipeline.js';
 import { parseSubsetSuffix } from '../mix/subset.js';
+import { isRemotePath } from '../sources/remote/remote-url.js';
 import { mixSummary } from './mix-summary.js';
 import { byteSize, positiveInt, nonNegativeInt, tokenCount } from './parse-number.js';
 import { applySet } from './set-override.js';
@@ -41,6 +42,7 @@ export interface BuildFlags {
   set?: string[];
   rank?: number;
   worldSize?: number;
+  s3Endpoint?: string;
   overwrite?: boolean;
   allowEmpty?: boolean;
   progress: boolean;
@@ -67,9 +69,11 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
     const merged = { ...(first?.fields ?? {}), ...fields };
     const extra = { ...(flags.name ? { name: flags.name } : {}), ...(Object.keys(merged).length ? { fields: merged } : {}) };
     // A path with a [N] subset is an input of its own (the subset applies to one input).
+    // URLs stay as they are; local paths resolve against the working directory.
+    const where = (p: string): string => (isRemotePath(p) ? p : path.resolve(p));
     raw.inputs = flags.input.some((p) => parseSubsetSuffix(p).subset !== undefined)
-      ? flags.input.map((p) => ({ path: path.resolve(p), ...extra }))
-      : [{ path: flags.input.map((p) => path.resolve(p)), ...extra }];
+      ? flags.input.map((p) => ({ path: where(p), ...extra }))
+      : [{ path: flags.input.map(where), ...extra }];
   } else if (flags.textField || flags.idField || flags.sourceField || flags.name) {
     throw new UserError('--name, --text-field, --id-field and --source-field go with --input; set inputs[].fields in the config file otherwise');
   }
@@ -142,7 +146,7 @@ export function buildCommand(): Command {
   return new Command('build')
     .description('Build Arrow shards from a pipeline config (default: the bundled corpus with pipelines/default.json).')
     .argument('[config]', 'pipeline JSON file (see pipelines/); default pipelines/default.json')
-    .option('-i, --input <paths...>', 'input files, folders or globs (replace the config inputs)')
+    .option('-i, --input <paths...>', 'input files, folders, globs or URLs: https://..., hf://datasets/<owner>/<name>/<glob>, s3://<bucket>/<glob> (replace the config inputs)')
     .option('--name <name>', 'source name for --input documents without a source field')
     .option('--text-field <path>', 'dotted path of the text field in --input records (default text; \\. for a dot inside a key)')
     .option('--id-field <path>', 'dotted path of the id field in --input records (default id)')
@@ -162,6 +166,7 @@ export function buildCommand(): Command {
     .option('--set <key=value...>', 'override any config key: --set mix.short_threshold=1024 --set order.shuffle_buffer=1000')
     .option('--rank <n>', 'this process\'s rank of a scaled-out build (default: from Slurm / Kubernetes / SKEIN_RANK)', nonNegativeInt('--rank'))
     .option('--world-size <n>', 'number of ranks (default: from Slurm / SKEIN_WORLD_SIZE; 1)', positiveInt('--world-size'))
+    .option('--s3-endpoint <url>', 'S3-compatible store for s3:// inputs (MinIO, Ceph, R2; path-style addressing; default AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, else AWS)')
     .option('--overwrite', 'replace a build of another configuration found in the output folder')
     .option('--allow-empty', 'write an empty dataset when no row is built (output.allow_empty), instead of failing')
     .option('--no-progress', 'no progress bar or progress lines')
@@ -177,6 +182,7 @@ export function buildCommand(): Command {
           rank: flags.rank,
           worldSize: flags.worldSize,
           overwrite: flags.overwrite,
+          s3Endpoint: flags.s3Endpoint,
           signal: interrupt.signal,
           onProgress: (p) => reporter.update(p),
           onPhase: (text) => reporter.phase(text),

@@ -6,6 +6,7 @@ import type { RowOrder } from '../mix/row-order.js';
 import type { ColumnSet } from '../shards/columns.js';
 import { LengthHistogram, type Histogram } from '../shards/histogram.js';
 import { ShardWriter, type ShardInfo } from '../shards/shard-writer.js';
+import type { RemoteAccess } from '../sources/remote/remote-access.js';
 import type { InputLimits } from '../sources/input-limits.js';
 import type { FileReport } from '../sources/reader-context.js';
 import { docChars, encodeDocs } from '../tokenize/encode-docs.js';
@@ -68,6 +69,8 @@ export interface LoopParts {
   kill?: KillHook;
   /** Limits on one input record (`config.limits`). */
   limits?: InputLimits;
+  /** Reads remote inputs (the one that listed them). */
+  remote?: RemoteAccess;
   /** Records each file before it is created in the output folder (what skein may delete later). */
   ledger: FileLedger;
   /** Stops the loop between documents and rows: it throws the signal's reason (the last checkpoint stays). */
@@ -190,6 +193,7 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
       rejectsLength: () => ({ bytes: rejectsFile.bytes, lines: rejectsFile.lines }),
       admits: (s) => p.mixer.admits(s),
       limits: p.limits,
+      remote: p.remote,
       onWarning: (file, message) => p.log?.(`warning: ${file}: ${message}`),
     },
     restored ? { snapshot: restored.state.reader, reports: restored.reports } : undefined,

@@ -1,6 +1,7 @@
 import { inSubset, subsetRank } from '../mix/subset.js';
 import type { Doc } from '../sources/doc.js';
 import { readDocs } from '../sources/read-docs.js';
+import type { RemoteAccess } from '../sources/remote/remote-access.js';
 import { docChars } from '../tokenize/encode-docs.js';
 import type { InputLimits } from '../sources/input-limits.js';
 import type { FileReport } from '../sources/reader-context.js';
@@ -124,6 +125,8 @@ export interface DocSourceOptions {
   limits?: InputLimits;
   /** Receives warnings about inputs (not repeated while a resumed build re-reads what its checkpoint counted). */
   onWarning?: (file: string, message: string) => void;
+  /** Reads the remote inputs (shared with the plan's listing). */
+  remote?: RemoteAccess;
 }
 
 /**
@@ -250,6 +253,7 @@ export class DocSource {
         reports: this.reports,
         displayRoot: this.opts.displayRoot,
         limits: this.opts.limits,
+        remote: this.opts.remote,
         onWarning: (file, message) => {
           if (!this.sink.muted) this.opts.onWarning?.(file, message);
         },

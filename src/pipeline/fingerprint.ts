@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { PipelineConfig } from './config-schema.js';
+import { remoteVersion } from '../sources/remote/remote-file.js';
 import type { ReadPlan } from './read-plan.js';
 
 /**
@@ -18,7 +19,16 @@ export interface BuildFingerprint {
   world_size: number;
   /** sha256 of all of the above: equal fingerprints, same build. */
   sha256: string;
+  /**
+   * Each input as `inputs_sha256` hashed it: `[path, size, mtime ms]` for a local file,
+   * `[url, size, ETag or Last-Modified]` for a remote one. Not part of `sha256` (the hash above
+   * covers it): kept in the checkpoint so that a refused resume names the input that changed.
+   */
+  inputs?: InputVersion[];
 }
+
+/** One input's identity in the fingerprint: path or URL, size, modification time (local) or version tag (remote). */
+export type InputVersion = [string, number, number | string];
 
 /** JSON with object keys sorted, so equal values always give equal text. */
 export function canonicalJson(v: unknown): string {
@@ -43,9 +53,9 @@ export function comparableConfig(config: PipelineConfig): Record<string, unknown
 
 /** Computes the fingerprint of a build. */
 export async function buildFingerprint(p: { config: PipelineConfig; plan: ReadPlan; tokenizerSha256: string; skeinVersion: string; rank: number; worldSize: number }): Promise<BuildFingerprint> {
-  const files: Array<[string, number, number]> = [];
+  const files: InputVersion[] = [];
   for (const input of p.plan.inputs) {
-    for (const f of input.files) files.push([f.path, f.size, Math.round(f.mtimeMs ?? (await stat(f.rawPath ?? f.path)).mtimeMs)]);
+    for (const f of input.files) files.push([f.path, f.size, f.remote ? remoteVersion(f.remote) : Math.round(f.mtimeMs ?? (await stat(f.rawPath ?? f.path)).mtimeMs)]);
   }
   const parts = {
     skein_version: p.skeinVersion,
@@ -55,7 +65,27 @@ export async function buildFingerprint(p: { config: PipelineConfig; plan: ReadPl
     rank: p.rank,
     world_size: p.worldSize,
   };
-  return { ...parts, sha256: sha(canonicalJson(parts)) };
+  return { ...parts, sha256: sha(canonicalJson(parts)), inputs: files };
+}
+
+/**
+ * Names the first input that differs between two input lists (changed, added or gone), as a
+ * phrase for a refused resume; undefined when the lists are equal or the old one is unknown.
+ */
+export function describeInputChange(old: readonly InputVersion[] | undefined, now: readonly InputVersion[] | undefined): string | undefined {
+  if (!Array.isArray(old) || !now) return undefined;
+  const before = new Map(old.filter((e) => Array.isArray(e) && e.length === 3).map((e) => [e[0], e] as const));
+  for (const [path, size, version] of now) {
+    const was = before.get(path);
+    if (!was) return `input ${path} is new`;
+    if (was[1] !== size) return `input ${path} changed underneath the build: ${was[1]} bytes then, ${size} now`;
+    if (was[2] !== version) {
+      return typeof version === 'string' ? `input ${path} changed underneath the build: version ${String(was[2])} then, ${version} now` : `input ${path} changed underneath the build: modified since`;
+    }
+    before.delete(path);
+  }
+  const gone = before.keys().next();
+  return gone.done ? undefined : `input ${gone.value} is gone`;
 }
 
 /** The key path where two JSON values differ that a user changed (`builder.type`, `builder.seq_len`), or undefined when equal. */
@@ -93,6 +123,6 @@ export function describeDifference(old: Partial<BuildFingerprint> | undefined, n
     return key ? `its config differs at ${key}` : 'its config differs';
   }
   if (old.tokenizer_sha256 !== now.tokenizer_sha256) return 'its tokenizer file differs';
-  if (old.inputs_sha256 !== now.inputs_sha256) return 'the input files changed since (paths, sizes or modification times)';
+  if (old.inputs_sha256 !== now.inputs_sha256) return describeInputChange(old.inputs, now.inputs) ?? 'the input files changed since (paths, sizes or modification times)';
   return 'its build fingerprint differs';
 }

@@ -1,8 +1,7 @@
 import { createReadStream, type PathLike } from 'node:fs';
 import { MapRow, RecordBatchReader, StructRow, Vector, type RecordBatch } from 'apache-arrow';
-import { UserError } from '../util/errors.js';
 import type { Doc } from './doc.js';
-import { isEnvironmentError } from './env-error.js';
+import { isFatalReadError } from './env-error.js';
 import { dottedKeyHint, topLevelKey } from './field-path.js';
 import { locate, type ReaderContext } from './reader-context.js';
 import { recordToDoc } from './record-to-doc.js';
@@ -20,11 +19,20 @@ import { recordToDoc } from './record-to-doc.js';
  * every row of the batches before it.
  */
 export async function* readArrowFile(path: PathLike, ctx: ReaderContext): AsyncGenerator<Doc> {
+  const stream = createReadStream(path);
+  try {
+    yield* readArrowBytes(stream as AsyncIterable<Buffer>, ctx);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** {@link readArrowFile} over a stream of the file's bytes (a remote object read in order); the caller closes the source. */
+export async function* readArrowBytes(source: AsyncIterable<Uint8Array>, ctx: ReaderContext): AsyncGenerator<Doc> {
   const { report } = ctx;
   report.rows ??= 0;
-  const stream = createReadStream(path);
   async function* counted(): AsyncGenerator<Uint8Array> {
-    for await (const c of stream as AsyncIterable<Buffer>) {
+    for await (const c of source) {
       report.bytes += c.length;
       ctx.onBytes?.(c.length);
       yield c;
@@ -66,7 +74,7 @@ export async function* readArrowFile(path: PathLike, ctx: ReaderContext): AsyncG
       }
     }
   } catch (err) {
-    if (isEnvironmentError(err) || err instanceof UserError || (ctx.signal?.aborted && err === ctx.signal.reason)) throw err;
+    if (isFatalReadError(err, ctx.signal)) throw err;
     report.status = 'corrupt';
     ctx.rejects.reject(
       'corrupt_input',
@@ -74,8 +82,6 @@ export async function* readArrowFile(path: PathLike, ctx: ReaderContext): AsyncG
       `cannot read the Arrow file (${(err as Error).message}) after ${row} rows; the rows after it cannot be counted`,
       1,
     );
-  } finally {
-    stream.destroy();
   }
 }
 

@@ -59,3 +59,12 @@ export function rethrowEnvironment(err: unknown, what: string): never {
   if (isEnvironmentError(err)) throw environmentError(err, what);
   throw err;
 }
+
+/**
+ * Whether a reader must pass an error on instead of counting the input as bad: a fault of the
+ * environment, a {@link UserError} (a remote server that refused or vanished, an input that
+ * changed), or the stop signal's reason.
+ */
+export function isFatalReadError(err: unknown, signal?: AbortSignal): boolean {
+  return isEnvironmentError(err) || err instanceof UserError || (signal?.aborted === true && err === signal.reason);
+}

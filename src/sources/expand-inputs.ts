@@ -5,6 +5,10 @@ import { UserError } from '../util/errors.js';
 import { folderKind } from './dataset-folders.js';
 import { environmentError, isEnvironmentError } from './env-error.js';
 import { detectFormat, SUPPORTED_EXTENSIONS, type InputCompression, type InputFormat } from './input-format.js';
+import { RemoteAccess } from './remote/remote-access.js';
+import type { RemoteFile } from './remote/remote-file.js';
+import { remoteFileName } from './remote/read-remote.js';
+import { isRemotePath } from './remote/remote-url.js';
 import { identityOf, walkFolder, type FoundFile } from './walk-folder.js';
 
 /** One input file, resolved from the patterns a user gave. */
@@ -22,6 +26,11 @@ export interface InputFile {
   /** Stream compression (JSONL only; `none` for Parquet, Arrow and ZIP). */
   compression: InputCompression;
   /**
+   * A remote input (`https://`, `hf://datasets/`, `s3://`): where its bytes are and the version
+   * its listing found (size, ETag, Last-Modified). `path` is then its URL.
+   */
+  remote?: RemoteFile;
+  /**
    * Parquet only: read just these row groups (0-based, ascending), e.g. one rank's part of the
    * file in a scaled-out build. Absent: every row group.
    */
@@ -36,12 +45,15 @@ export interface ExpandOptions {
   exclude?: string[];
   /** Receives one line per folder, link or duplicate left out, naming it and why. */
   onNote?: (message: string) => void;
+  /** Lists remote patterns (URLs); default: one made from `process.env`. */
+  remote?: RemoteAccess;
 }
 
 const supportedList = SUPPORTED_EXTENSIONS.join(', ');
 
 /**
- * Resolves input patterns to the files to read. Each pattern is a file, a folder (searched
+ * Resolves input patterns to the files to read. Each pattern is a URL (`https://`,
+ * `hf://datasets/`, `s3://`: listed through the store, see `RemoteAccess.list`), a file, a folder (searched
  * recursively for files with supported names; hidden files and folders are left out) or a glob
  * (picomatch syntax, relative to `cwd`; files with unsupported names are left out). The result
  * is sorted by path and free of duplicates, so the same inputs always give the same order.
@@ -67,7 +79,13 @@ export async function expandInputs(patterns: string[], opts: ExpandOptions = {})
     if (id) exclude.add(id);
   }
   const found: FoundFile[] = [];
+  const remote: InputFile[] = [];
   for (const pattern of patterns) {
+    if (isRemotePath(pattern)) {
+      opts.remote ??= new RemoteAccess();
+      remote.push(...(await opts.remote.list(pattern)).map(remoteInput));
+      continue;
+    }
     try {
       found.push(...(await expandOne(pattern, cwd, exclude, opts.onNote)));
     } catch (err) {
@@ -87,9 +105,15 @@ export async function expandInputs(patterns: string[], opts: ExpandOptions = {})
       byIdentity.set(f.identity, better);
     }
   }
-  return [...byIdentity.values()]
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    .map((f) => ({ path: f.path, ...(f.rawPath ? { rawPath: f.rawPath } : {}), size: f.size, mtimeMs: f.mtimeMs, ...pick(detectFormat(f.path)!) }));
+  const local: InputFile[] = [...byIdentity.values()].map((f) => ({ path: f.path, ...(f.rawPath ? { rawPath: f.rawPath } : {}), size: f.size, mtimeMs: f.mtimeMs, ...pick(detectFormat(f.path)!) }));
+  // A URL named by two patterns is read once.
+  const urls = new Map(remote.map((f) => [f.path, f]));
+  return [...local, ...urls.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The input file of a listed remote file: its URL as path, its format from its name. */
+function remoteInput(f: RemoteFile): InputFile {
+  return { path: f.url, size: f.size, ...pick(detectFormat(remoteFileName(f))!), remote: f };
 }
 
 function shown(path: string, cwd: string): string {

@@ -2,7 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { Doc } from './doc.js';
-import { isEnvironmentError } from './env-error.js';
+import { isFatalReadError } from './env-error.js';
 import { dottedKeyHint, topLevelKey } from './field-path.js';
 import { fileRangeBuffer, type FileRangeBuffer } from './file-range-buffer.js';
 import { locate, type ReaderContext } from './reader-context.js';
@@ -43,9 +43,19 @@ export async function* readParquetFile(path: string | Buffer, ctx: ReaderContext
 
 /** {@link readParquetFile} over an open file of `size` bytes (a ZIP member's temporary copy); the caller closes it. */
 export async function* readParquetHandle(handle: FileHandle, size: number, ctx: ReaderContext): AsyncGenerator<Doc> {
+  yield* readParquetRanges(fileRangeBuffer(handle, size), ctx);
+}
+
+/**
+ * {@link readParquetFile} over any source of byte ranges (a local file, a remote object read by
+ * HTTP Range requests): the footer first, then one row group at a time, only the columns needed.
+ * A fault of the environment or of a remote server (a {@link UserError} after its retries) ends
+ * the read; it is never counted as a corrupt file.
+ */
+export async function* readParquetRanges(file: FileRangeBuffer, ctx: ReaderContext): AsyncGenerator<Doc> {
   const { report, signal } = ctx;
+  const size = file.byteLength;
   report.rows ??= 0;
-  const file = fileRangeBuffer(handle, size);
   let counted = 0;
   const countRead = (): void => {
     report.bytes += file.bytesRead - counted;
@@ -55,7 +65,7 @@ export async function* readParquetHandle(handle: FileHandle, size: number, ctx: 
   try {
     metadata = await parquetMetadataAsync(file);
   } catch (err) {
-    if (isEnvironmentError(err)) throw err;
+    if (isFatalReadError(err, signal)) throw err;
     // Starts with PAR1 but does not end with it: cut short. Otherwise the footer is bad.
     const shape = await footerShape(file);
     countRead();
@@ -124,7 +134,7 @@ export async function* readParquetHandle(handle: FileHandle, size: number, ctx: 
       rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, columns, compressors, parsers });
       if (rows.length !== groupRows) throw new Error(`decoded ${rows.length} rows, expected ${groupRows}`);
     } catch (err) {
-      if (isEnvironmentError(err)) throw err;
+      if (isFatalReadError(err, signal)) throw err;
       countRead();
       ctx.onBytes?.(groupDiskBytes(group.columns));
       report.status = 'corrupt';

@@ -13,6 +13,9 @@ import { readParquetFile } from './parquet-reader.js';
 import { readArrowFile } from './arrow-reader.js';
 import type { FileReport, ReaderContext } from './reader-context.js';
 import { readZipFile } from './zip-reader.js';
+import { RemoteAccess } from './remote/remote-access.js';
+import { readRemoteFile, remoteFileName } from './remote/read-remote.js';
+import { isRemotePath } from './remote/remote-url.js';
 
 /** Options of {@link readDocs}. */
 export interface ReadOptions {
@@ -40,10 +43,13 @@ export interface ReadOptions {
   limits?: InputLimits;
   /** Receives one-line warnings about an input (`file` is its display path, with `!member` inside ZIPs). */
   onWarning?: (file: string, message: string) => void;
+  /** Reads remote inputs (URLs); default: one made from `process.env`. */
+  remote?: RemoteAccess;
 }
 
-/** The path shown for a file: relative to `root`, with `/` separators. */
+/** The path shown for a file: relative to `root`, with `/` separators; a URL as it is. */
 export function displayPathOf(path: string, root: string): string {
+  if (isRemotePath(path)) return path;
   const rel = relative(root, path) || path;
   return sep === '/' ? rel : rel.split(sep).join('/');
 }
@@ -67,13 +73,17 @@ export async function* readDocs(files: InputFile[], opts: ReadOptions): AsyncGen
     opts.signal?.throwIfAborted();
     const displayPath = displayPathOf(file.path, root);
     const report: FileReport = { path: displayPath, format: file.format, bytes: 0, documents: 0, status: 'ok' };
+    if (file.remote) {
+      const { size, etag, lastModified } = file.remote;
+      report.remote = { size, ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) };
+    }
     if (file.rowGroups) report.rowGroups = [...file.rowGroups];
     opts.reports?.push(report);
     let reported = 0;
     const ctx: ReaderContext = {
       displayPath,
       fields: opts.fields,
-      sourceName: opts.name ?? inputName(file.path),
+      sourceName: opts.name ?? inputName(file.remote ? remoteFileName(file.remote) : file.path),
       rejects: opts.rejects,
       onBytes: opts.onBytes
         ? (n) => {
@@ -90,9 +100,10 @@ export async function* readDocs(files: InputFile[], opts: ReadOptions): AsyncGen
     };
     const path = file.rawPath ?? file.path;
     try {
-      await checkUnchanged(path, file, displayPath);
-      const reader =
-        file.format === 'parquet'
+      if (!file.remote) await checkUnchanged(path, file, displayPath);
+      const reader = file.remote
+        ? readRemoteFile({ ...file, remote: file.remote }, ctx, (opts.remote ??= new RemoteAccess()))
+        : file.format === 'parquet'
           ? readParquetFile(path, ctx)
           : file.format === 'zip'
             ? readZipFile(path, ctx)

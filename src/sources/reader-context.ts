@@ -36,6 +36,8 @@ export interface FileReport {
   lostBytes?: number;
   /** One-line notes about the input (trailing garbage ignored, a `.gz` that is plain text, skipped ZIP members). */
   notes?: string[];
+  /** A remote input: the version it was read at (size, ETag, Last-Modified, from its listing). */
+  remote?: { size: number; etag?: string; lastModified?: string };
 }
 
 /** Everything a format reader needs to turn one input into documents. */

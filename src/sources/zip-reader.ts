@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { UserError } from '../util/errors.js';
 import type { Doc } from './doc.js';
-import { environmentError, isEnvironmentError } from './env-error.js';
+import { environmentError, isEnvironmentError, isFatalReadError } from './env-error.js';
 import { ByteReader } from './byte-reader.js';
 import { inflateRaw } from './gzip-decoder.js';
 import { detectFormat } from './input-format.js';
@@ -45,92 +45,100 @@ export function isMacMetadata(member: string): boolean {
  * member as it is read.
  */
 export async function* readZipFile(path: string | Buffer, ctx: ReaderContext): AsyncGenerator<Doc> {
-  const { report } = ctx;
-  report.skippedMembers ??= 0;
   const handle = await open(path, 'r');
   try {
-    let zip: ZipFile;
-    let entries: Entry[];
-    try {
-      // autoClose is off: yauzl would close the file once the central directory has been read,
-      // before the sorted members are opened. The handle is closed in `finally`.
-      zip = await fromFd(handle);
-      entries = await listEntries(zip);
-    } catch (err) {
-      if (isEnvironmentError(err)) throw err;
-      report.status = 'corrupt';
-      ctx.rejects.reject('corrupt_input', locate(ctx, {}), `cannot read the ZIP archive (${(err as Error).message})`, 1);
-      return;
-    }
-    entries.sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
-    let macMembers = 0;
-    for (const entry of entries) {
-      ctx.signal?.throwIfAborted();
-      const member = entry.fileName;
-      if (isMacMetadata(member)) {
-        if (!member.endsWith('/')) macMembers++;
-        report.skippedMembers++;
-        continue;
-      }
-      const detected = member.endsWith('/') ? undefined : detectFormat(member);
-      if (!detected || detected.format === 'zip' || detected.format === 'arrow') {
-        report.skippedMembers++;
-        continue;
-      }
-      // A member's `bytes` ends up as its compressed size in the archive.
-      const memberReport: FileReport = { path: report.path, member, format: detected.format, bytes: 0, documents: 0, status: 'ok' };
-      ctx.reports?.push(memberReport);
-      const progress = spreadBytes(entry, ctx.onBytes);
-      const memberCtx: ReaderContext = { ...ctx, member, report: memberReport, onBytes: progress.add };
-      try {
-        if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-          memberReport.status = 'corrupt';
-          const name = METHOD_NAMES[entry.compressionMethod] ?? 'unknown';
-          ctx.rejects.reject(
-            'unsupported_compression',
-            locate(memberCtx, {}),
-            `the ZIP member is compressed with method ${entry.compressionMethod} (${name}), which skein cannot read (it reads stored and deflate members); repack the archive with deflate (zip -Z deflate) or extract it`,
-            1,
-          );
-          continue;
-        }
-        if (entry.isEncrypted()) {
-          memberReport.status = 'corrupt';
-          ctx.rejects.reject('unsupported_compression', locate(memberCtx, {}), 'the ZIP member is encrypted; extract it with its password first', 1);
-          continue;
-        }
-        const stream = memberData(await openEntry(zip, entry), entry);
-        if (detected.format === 'jsonl') {
-          const arrays = /^\.json(\.|$)/.test(detected.extension);
-          for await (const doc of readJsonl(stream, detected.compression, memberCtx, { arrays, size: entry.uncompressedSize })) {
-            report.documents++;
-            yield doc;
-          }
-        } else {
-          yield* readParquetMember(stream, entry, memberCtx, () => report.documents++);
-        }
-      } catch (err) {
-        if (err instanceof UserError || isAbort(err, ctx.signal)) throw err;
-        if (isEnvironmentError(err)) throw environmentError(err, `cannot read ZIP member ${member} of ${ctx.displayPath}`);
-        // The member's stored data is bad (inflate error, wrong size): the rest of it is lost.
-        memberReport.status = 'corrupt';
-        ctx.rejects.reject(
-          'corrupt_input',
-          locate(memberCtx, {}),
-          `cannot read the ZIP member (${(err as Error).message}) after ${memberReport.documents} documents`,
-          1,
-        );
-      } finally {
-        memberReport.bytes = entry.compressedSize;
-        report.bytes += entry.compressedSize;
-        progress.finish();
-        if (memberReport.status !== 'ok' && report.status === 'ok') report.status = memberReport.status;
-      }
-    }
-    if (macMembers > 0) warn(ctx, `skipped ${macMembers} macOS metadata member${macMembers === 1 ? '' : 's'} (__MACOSX/, ._*, .DS_Store): resource forks and folder settings, not data`);
+    // autoClose is off: yauzl would close the file once the central directory has been read,
+    // before the sorted members are opened. The handle is closed in `finally`.
+    yield* readZipArchive(() => fromFd(handle), ctx);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * {@link readZipFile} over an archive yauzl opens from any source (`openZip`: a local file, or a
+ * remote object through a `RandomAccessReader` of byte ranges). The caller closes the source.
+ */
+export async function* readZipArchive(openZip: () => Promise<ZipFile>, ctx: ReaderContext): AsyncGenerator<Doc> {
+  const { report } = ctx;
+  report.skippedMembers ??= 0;
+  let zip: ZipFile;
+  let entries: Entry[];
+  try {
+    zip = await openZip();
+    entries = await listEntries(zip);
+  } catch (err) {
+    if (isFatalReadError(err, ctx.signal)) throw err;
+    report.status = 'corrupt';
+    ctx.rejects.reject('corrupt_input', locate(ctx, {}), `cannot read the ZIP archive (${(err as Error).message})`, 1);
+    return;
+  }
+  entries.sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+  let macMembers = 0;
+  for (const entry of entries) {
+    ctx.signal?.throwIfAborted();
+    const member = entry.fileName;
+    if (isMacMetadata(member)) {
+      if (!member.endsWith('/')) macMembers++;
+      report.skippedMembers++;
+      continue;
+    }
+    const detected = member.endsWith('/') ? undefined : detectFormat(member);
+    if (!detected || detected.format === 'zip' || detected.format === 'arrow') {
+      report.skippedMembers++;
+      continue;
+    }
+    // A member's `bytes` ends up as its compressed size in the archive.
+    const memberReport: FileReport = { path: report.path, member, format: detected.format, bytes: 0, documents: 0, status: 'ok' };
+    ctx.reports?.push(memberReport);
+    const progress = spreadBytes(entry, ctx.onBytes);
+    const memberCtx: ReaderContext = { ...ctx, member, report: memberReport, onBytes: progress.add };
+    try {
+      if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+        memberReport.status = 'corrupt';
+        const name = METHOD_NAMES[entry.compressionMethod] ?? 'unknown';
+        ctx.rejects.reject(
+          'unsupported_compression',
+          locate(memberCtx, {}),
+          `the ZIP member is compressed with method ${entry.compressionMethod} (${name}), which skein cannot read (it reads stored and deflate members); repack the archive with deflate (zip -Z deflate) or extract it`,
+          1,
+        );
+        continue;
+      }
+      if (entry.isEncrypted()) {
+        memberReport.status = 'corrupt';
+        ctx.rejects.reject('unsupported_compression', locate(memberCtx, {}), 'the ZIP member is encrypted; extract it with its password first', 1);
+        continue;
+      }
+      const stream = memberData(await openEntry(zip, entry), entry);
+      if (detected.format === 'jsonl') {
+        const arrays = /^\.json(\.|$)/.test(detected.extension);
+        for await (const doc of readJsonl(stream, detected.compression, memberCtx, { arrays, size: entry.uncompressedSize })) {
+          report.documents++;
+          yield doc;
+        }
+      } else {
+        yield* readParquetMember(stream, entry, memberCtx, () => report.documents++);
+      }
+    } catch (err) {
+      if (err instanceof UserError || isAbort(err, ctx.signal)) throw err;
+      if (isEnvironmentError(err)) throw environmentError(err, `cannot read ZIP member ${member} of ${ctx.displayPath}`);
+      // The member's stored data is bad (inflate error, wrong size): the rest of it is lost.
+      memberReport.status = 'corrupt';
+      ctx.rejects.reject(
+        'corrupt_input',
+        locate(memberCtx, {}),
+        `cannot read the ZIP member (${(err as Error).message}) after ${memberReport.documents} documents`,
+        1,
+      );
+    } finally {
+      memberReport.bytes = entry.compressedSize;
+      report.bytes += entry.compressedSize;
+      progress.finish();
+      if (memberReport.status !== 'ok' && report.status === 'ok') report.status = memberReport.status;
+    }
+  }
+  if (macMembers > 0) warn(ctx, `skipped ${macMembers} macOS metadata member${macMembers === 1 ? '' : 's'} (__MACOSX/, ._*, .DS_Store): resource forks and folder settings, not data`);
 }
 
 /**
