@@ -135,7 +135,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   const plan = await makeReadPlan(config, baseDir, scale, { exclude: [outputDirOf(loaded)], onNote: (m) => opts.log?.(`note: ${m}`), remote });
   const limits = { maxLineBytes: config.limits.max_line_bytes, maxZstdWindow: config.limits.max_zstd_window_bytes };
   phase(`loading tokenizer ${config.tokenizer.name}`);
-  const loadOpts: LoadTokenizerOptions = { name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir, engine: config.tokenizer.engine };
+  const loadOpts: LoadTokenizerOptions = { name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir, engine: config.tokenizer.engine, ...(opts.env ? { env: { ...opts.env } } : {}) };
   const rssBefore = process.memoryUsage().rss;
   const engine = await loadTokenizer(loadOpts);
   const workers = buildWorkers(config.tokenizer.workers, plan.bytesTotal);

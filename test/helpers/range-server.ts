@@ -22,7 +22,7 @@ export interface SeenRequest {
 
 /** A fault to inject on requests whose path matches. */
 interface Fault {
-  match: (p: string) => boolean;
+  match: (p: string, method: string) => boolean;
   /** Answer with this status (with `Retry-After: 0`) instead of serving. */
   status?: number;
   /** Reset the connection after sending this many body bytes. */
@@ -61,6 +61,7 @@ export class RangeServer {
   /** `http://127.0.0.1:<port>`. */
   url = '';
   private version = 0;
+  private vanish: string | undefined;
 
   private constructor(private readonly opts: RangeServerOptions) {}
 
@@ -100,14 +101,31 @@ export class RangeServer {
     }
   }
 
-  /** Answers the next `times` requests for paths containing `part` with `status`. */
-  failNext(part: string, status: number, times: number): void {
-    this.faults.push({ match: (p) => p.includes(part), status, times });
+  /** Answers the next `times` requests (of `method`, default any) for paths containing `part` with `status`. */
+  failNext(part: string, status: number, times: number, method?: string): void {
+    this.faults.push({ match: (p, m) => p.includes(part) && (!method || m === method), status, times });
   }
 
   /** Resets the connection after `bytes` body bytes, for the next `times` GETs of paths containing `part`. */
   resetAfter(part: string, bytes: number, times: number): void {
-    this.faults.push({ match: (p) => p.includes(part), resetAfterBytes: bytes, times });
+    this.faults.push({ match: (p, m) => p.includes(part) && m === 'GET', resetAfterBytes: bytes, times });
+  }
+
+  /** On the first GET of a path containing `part`, stops the server (every connection dropped): a server that vanishes mid-build. */
+  vanishOn(part: string): void {
+    this.vanish = part;
+  }
+
+  /** Starts the server again on the same port (after {@link close} or a vanish), faults cleared. */
+  async reopen(): Promise<void> {
+    this.faults = [];
+    this.vanish = undefined;
+    await this.listen(Number(new URL(this.url).port));
+  }
+
+  /** Drops every fault not used up yet. */
+  clearFaults(): void {
+    this.faults = [];
   }
 
   /** Requests whose path contains `part` (optionally only GETs). */
@@ -117,12 +135,13 @@ export class RangeServer {
 
   /** Stops the server and drops every open connection (a server that vanishes). */
   async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closed;
   }
 
-  private fault(p: string): Fault | undefined {
-    const f = this.faults.find((x) => x.times > 0 && x.match(p));
+  private fault(p: string, method: string): Fault | undefined {
+    const f = this.faults.find((x) => x.times > 0 && x.match(p, method));
     if (f) f.times--;
     return f;
   }
@@ -132,15 +151,21 @@ export class RangeServer {
     const p = decodeURIComponent(u.pathname);
     const seen: SeenRequest = { method: req.method ?? 'GET', path: p, ...(req.headers.range ? { range: req.headers.range } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), status: 0 };
     this.requests.push(seen);
+    if (this.vanish !== undefined && seen.method === 'GET' && p.includes(this.vanish)) {
+      this.vanish = undefined;
+      void this.close();
+      return;
+    }
     const answer = (status: number, headers: Record<string, string | number> = {}, body?: Buffer | string): void => {
       seen.status = status;
       res.writeHead(status, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    const fault = this.fault(p);
+    const fault = this.fault(p, seen.method);
     if (fault?.status) return answer(fault.status, { 'retry-after': '0', 'content-type': 'text/plain' }, `injected ${fault.status}`);
+    // The repository a Hub path belongs to: /datasets/owner/name or /models/owner/name.
+    const hubPath = p.replace(/^\/api\/datasets\//, '/datasets/').replace(/^\/([^/]+\/[^/]+\/resolve\/)/, '/models/$1');
     for (const [prefix, token] of Object.entries(this.opts.gated ?? {})) {
-      const hubPath = p.replace(/^\/api\/datasets\/|^\/datasets\//, '/datasets/');
       if (!hubPath.startsWith(prefix)) continue;
       if (!req.headers.authorization) return answer(401, { 'content-type': 'application/json' }, '{"error":"Invalid credentials"}');
       if (req.headers.authorization !== `Bearer ${token}`) return answer(403, { 'content-type': 'application/json' }, '{"error":"Access restricted"}');

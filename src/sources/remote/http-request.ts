@@ -21,6 +21,8 @@ export interface RequestOptions {
   doing?: string;
   /** Statuses returned to the caller instead of thrown (e.g. 404 when probing). */
   accept?: readonly number[];
+  /** `manual`: a redirect is returned (its headers read) instead of followed; default `follow`. */
+  redirect?: 'follow' | 'manual';
 }
 
 /**
@@ -42,7 +44,7 @@ export async function requestWithRetry(url: string, opts: RequestOptions): Promi
       ac.abort(new IdleTimeout(policy.idleTimeoutMs));
     }, policy.idleTimeoutMs);
     try {
-      const res = await fetch(url, { method: opts.method ?? 'GET', headers: { 'accept-encoding': 'identity', ...opts.headers }, signal: ac.signal, redirect: 'follow' });
+      const res = await fetch(url, { method: opts.method ?? 'GET', headers: { 'accept-encoding': 'identity', ...opts.headers }, signal: ac.signal, redirect: opts.redirect ?? 'follow' });
       if (!res.ok && !opts.accept?.includes(res.status)) {
         await res.body?.cancel().catch(() => undefined);
         throw new RemoteStatusError(res.status, url, undefined, res.headers.get('retry-after'));

@@ -21,9 +21,9 @@ export class RemoteStatusError extends Error {
 /** What to do about an answer, by scheme and status. */
 function fixFor(scheme: RemoteScheme, status: number, code: string | undefined): string {
   if (scheme === 'hf') {
-    if (status === 401) return 'the dataset is private or does not exist: set HF_TOKEN to a token with read access to it (huggingface.co/settings/tokens), or check <owner>/<name>';
-    if (status === 403) return "the dataset is gated or the token lacks access: accept the dataset's conditions on its Hub page with your account and set HF_TOKEN to a token of that account";
-    if (status === 404) return 'no such dataset, revision or file on the Hub: check <owner>/<name>, @revision and the path';
+    if (status === 401) return 'the repository is private or does not exist: set HF_TOKEN to a token with read access to it (huggingface.co/settings/tokens), or check <owner>/<name>';
+    if (status === 403) return "the repository is gated or the token lacks access: accept its conditions on its Hub page with your account and set HF_TOKEN to a token of that account";
+    if (status === 404) return 'no such repository, revision or file on the Hub: check <owner>/<name>, @revision and the path';
   }
   if (scheme === 's3') {
     if (code === 'NoSuchBucket') return 'the bucket does not exist: check its name (and --s3-endpoint / AWS_ENDPOINT_URL for a store other than AWS)';

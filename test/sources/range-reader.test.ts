@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { RangeServer } from '../helpers/range-server.js';
+import { httpTransport } from '../../src/sources/remote/http-transport.js';
+import { RangeReader } from '../../src/sources/remote/range-reader.js';
+import { UserError } from '../../src/util/errors.js';
+
+const policy = { retries: 3, baseDelayMs: 1, maxDelayMs: 5, idleTimeoutMs: 2000 };
+let srv: RangeServer;
+const body = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 251));
+
+before(async () => {
+  srv = await RangeServer.start();
+  srv.put('/f.bin', body);
+});
+after(() => srv.close());
+
+function reader(p = '/f.bin', size = body.length, retries = policy.retries): RangeReader {
+  const f = srv.files.get(p);
+  return new RangeReader(httpTransport('http', `${srv.url}${p}`, {}, true), { size, etag: f?.etag, lastModified: f?.lastModified }, { ...policy, retries });
+}
+
+async function collect(it: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of it) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+test('a dropped transfer resumes with a Range request at the byte already received, not from the start', async () => {
+  srv.requests.length = 0;
+  srv.resetAfter('/f.bin', 70_000, 2);
+  const r = reader();
+  assert.deepEqual(await collect(r.stream()), body);
+  const gets = srv.requests.filter((q) => q.method === 'GET');
+  assert.deepEqual(
+    gets.map((q) => q.range),
+    ['bytes=0-199999', 'bytes=70000-199999', 'bytes=140000-199999'],
+  );
+  assert.equal(r.stats.retries, 2);
+  assert.equal(r.stats.bytes, body.length, 'no byte was fetched twice');
+});
+
+test('503 and 429 bursts are retried with backoff; a range read returns exactly the bytes asked for', async () => {
+  srv.requests.length = 0;
+  srv.failNext('/f.bin', 503, 2);
+  srv.failNext('/f.bin', 429, 1);
+  const r = reader();
+  assert.deepEqual(Buffer.from(await r.read(1234, 5678)), body.subarray(1234, 5678));
+  assert.equal(r.stats.requests, 4);
+  assert.deepEqual(srv.requests.map((q) => q.status), [503, 503, 429, 206]);
+});
+
+test('a server that keeps failing ends in one line naming the URL, the status and what to do', async () => {
+  srv.failNext('/f.bin', 503, 10);
+  await assert.rejects(reader('/f.bin', body.length, 2).read(0, 10), (e: unknown) => {
+    assert.ok(e instanceof UserError);
+    assert.match(e.message, /^cannot read http:\/\/127\.0\.0\.1:\d+\/f\.bin: HTTP 503, still after 2 retries; .*run the same command again/);
+    assert.doesNotMatch(e.message, /\n/);
+    return true;
+  });
+  srv.clearFaults();
+});
+
+test('404 and 403 are not retried: one line with the status and the fix', async () => {
+  srv.requests.length = 0;
+  await assert.rejects(reader('/missing.bin', 10).read(0, 10), /cannot read http:\/\/127\.0\.0\.1:\d+\/missing\.bin \(HTTP 404\): nothing there: check the URL/);
+  assert.equal(srv.requests.length, 1);
+  srv.failNext('/f.bin', 403, 1);
+  await assert.rejects(reader().read(0, 10), /\(HTTP 403\): the server refuses access/);
+});
+
+test('an object replaced while it is read is refused, naming it (never a mix of two versions)', async () => {
+  srv.put('/g.bin', body);
+  srv.resetAfter('/g.bin', 1000, 1);
+  const r = reader('/g.bin');
+  const it = r.stream();
+  await it.next();
+  // Same size, new content: the resume after the reset sees the new ETag.
+  srv.put('/g.bin', Buffer.from(body).reverse());
+  await assert.rejects(collect(it), /input http:\/\/127\.0\.0\.1:\d+\/g\.bin changed since the build listed it \(ETag ".*" became ".*"\)/);
+  // A different size is caught even without ETags.
+  await assert.rejects(new RangeReader(httpTransport('http', `${srv.url}/g.bin`, {}, true), { size: 10 }, policy).read(0, 5), /it is 200000 bytes now, 10 when listed/);
+});
+
+test('a server that ignores Range: streams skip the bytes already received, random access is refused clearly', async () => {
+  const whole = new RangeReader(
+    {
+      scheme: 'http',
+      url: 'test://whole',
+      listedEtagComparable: true,
+      async get() {
+        return { partial: false, total: 10, body: (async function* () { yield Buffer.from('0123456789'); })(), cancel() {} };
+      },
+    },
+    { size: 10 },
+    policy,
+  );
+  assert.equal((await collect(whole.stream(4, 10))).toString(), '456789');
+  await assert.rejects(whole.read(4, 8), /ignores Range requests .* download the file and give the local copy/);
+});
+
+test('a response that stalls is dropped after the idle timeout and resumed', async () => {
+  let calls = 0;
+  const stalled = new RangeReader(
+    {
+      scheme: 'http',
+      url: 'test://stall',
+      listedEtagComparable: true,
+      async get(start, end, signal) {
+        calls++;
+        const first = calls === 1;
+        async function* gen() {
+          yield Buffer.from('abc'.slice(start, first ? 1 : end));
+          if (first) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+        }
+        return { partial: true, total: 3, body: gen(), cancel() {} };
+      },
+    },
+    { size: 3 },
+    { ...policy, idleTimeoutMs: 50 },
+  );
+  assert.equal((await collect(stalled.stream())).toString(), 'abc');
+  assert.equal(calls, 2);
+});
