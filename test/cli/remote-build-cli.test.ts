@@ -109,7 +109,7 @@ test('a 404 member of a glob, a gated dataset and a missing bucket end with one 
   oneLineError(gone, /cannot read http:\/\/127\.0\.0\.1:\d+\/gone\/b\.jsonl \(HTTP 404\): nothing there: check the URL/);
   web.clearFaults();
   const gated = await skeinAsync(['build', '--input', 'hf://datasets/acme/private/*.jsonl', '--output', path.join(base, 'gated'), ...common], env);
-  oneLineError(gated, /cannot list http:\/\/127\.0\.0\.1:\d+\/api\/datasets\/acme\/private\/tree\/main\?.* \(HTTP 401\): .*set HF_TOKEN/);
+  oneLineError(gated, /cannot list hf:\/\/datasets\/acme\/private\/\*\.jsonl: http:\/\/127\.0\.0\.1:\d+\/api\/datasets\/acme\/private\/tree\/main\?.* \(HTTP 401\): .*set HF_TOKEN/);
   const wrong = await skeinAsync(['build', '--input', 'hf://datasets/acme/private/*.jsonl', '--output', path.join(base, 'gated2'), ...common], { ...env, HF_TOKEN: 'hf_bad' });
   oneLineError(wrong, /\(HTTP 403\): the repository is gated .*accept its conditions on its Hub page/);
   const ok = await skeinAsync(['build', '--input', 'hf://datasets/acme/private/*.jsonl', '--output', path.join(base, 'gated3'), ...common, '--allow-empty'], { ...env, HF_TOKEN: 'hf_good' });

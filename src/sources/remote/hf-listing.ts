@@ -40,20 +40,20 @@ export async function listHub(pattern: string, hub: HubPath, settings: RemoteSet
   let root: string;
   if (glob !== undefined) {
     root = base.replace(/\/+$/, '');
-    entries = await listTree(hub, root, globIsDeep(glob), settings);
+    entries = await listTree(hub, root, globIsDeep(glob), settings, pattern);
     const m = globMatcher(glob);
     match = (rel) => m(rel);
   } else {
     // A path: a file or a folder, told by its parent's listing.
     const parent = hub.path.includes('/') ? hub.path.slice(0, hub.path.lastIndexOf('/')) : '';
-    const self = hub.path === '' ? undefined : (await listTree(hub, parent, false, settings)).find((e) => e.path === hub.path);
+    const self = hub.path === '' ? undefined : (await listTree(hub, parent, false, settings, pattern)).find((e) => e.path === hub.path);
     if (hub.path !== '' && !self) throw new UserError(`input ${pattern}: no file or folder ${hub.path} in dataset ${hub.repo} at revision ${hub.revision}; check the path (the Hub's file list shows it)`);
     if (self?.type === 'file') {
       if (!detectFormat(self.path)) throw new UserError(`unsupported input file ${pattern}: skein reads JSONL (.jsonl/.json/.ndjson, .gz, .zst), Parquet, Arrow and ZIP`);
       return [toRemoteFile(hub, self, settings)];
     }
     root = hub.path;
-    entries = await listTree(hub, root, true, settings);
+    entries = await listTree(hub, root, true, settings, pattern);
     match = () => true;
   }
   const prefix = root === '' ? '' : `${root}/`;
@@ -71,13 +71,13 @@ function hidden(rel: string): boolean {
 }
 
 /** Every entry of the tree listing under `path` (recursively or one level), all pages. */
-async function listTree(hub: HubPath, path: string, recursive: boolean, settings: RemoteSettings): Promise<TreeEntry[]> {
+async function listTree(hub: HubPath, path: string, recursive: boolean, settings: RemoteSettings, pattern: string): Promise<TreeEntry[]> {
   const endpoint = hfEndpoint(settings.env);
   let url: string | undefined = `${endpoint}/api/datasets/${hub.repo}/tree/${encodeURIComponent(hub.revision)}${path ? `/${encodePath(path)}` : ''}?recursive=${recursive}&expand=false`;
   const out: TreeEntry[] = [];
   const headers = hfHeaders(settings.env);
   while (url) {
-    const res = await requestWithRetry(url, { scheme: 'hf', policy: settings.policy, headers, signal: settings.signal, doing: 'cannot list' });
+    const res = await requestWithRetry(url, { scheme: 'hf', policy: settings.policy, headers, signal: settings.signal, doing: `cannot list ${pattern}:` });
     let page: unknown;
     try {
       page = JSON.parse(res.body.toString('utf8'));

@@ -9,6 +9,8 @@ export interface RemoteSettings {
   s3Endpoint?: string;
   /** Stops listings, waits and transfers (an interrupted build). */
   signal?: AbortSignal;
+  /** Keys per S3 listing page (ListObjectsV2 `MaxKeys`; default the store's, 1,000 on AWS). */
+  s3PageSize?: number;
 }
 
 /** Settings from an environment (default `process.env`), with the retry policy it sets (see `retryPolicyFromEnv`). */

@@ -40,8 +40,12 @@ export async function makeS3Client(settings: S3Settings): Promise<S3Client> {
   const { S3Client } = await loadS3Sdk();
   const endpoint = s3Endpoint(settings);
   if (endpoint !== undefined && !/^https?:\/\//i.test(endpoint)) throw new UserError(`S3 endpoint ${endpoint} is not an http:// or https:// URL; write it as --s3-endpoint http://host:9000`);
+  const { env } = settings;
+  // The SDK's chain reads process.env; keys in an environment passed explicitly (the library API) are used as given.
+  const explicit = env !== process.env && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY;
   return new S3Client({
-    region: settings.env.AWS_REGION || settings.env.AWS_DEFAULT_REGION || 'us-east-1',
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    ...(explicit ? { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY!, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } } : {}),
     ...(endpoint ? { endpoint, forcePathStyle: true } : { followRegionRedirects: true }),
     maxAttempts: 1,
     requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -77,7 +77,7 @@ async function listObjects(client: S3Client, bucket: string, prefix: string, dee
   let token: string | undefined;
   do {
     const page = await withRetry(settings, url, 'cannot list', () =>
-      client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, ...(deep ? {} : { Delimiter: '/' }) }), { abortSignal: settings.signal }),
+      client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, ...(deep ? {} : { Delimiter: '/' }), ...(settings.s3PageSize ? { MaxKeys: settings.s3PageSize } : {}) }), { abortSignal: settings.signal }),
     );
     for (const o of page.Contents ?? []) {
       if (o.Key === undefined) continue;

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { RangeServer } from '../helpers/range-server.js';
+import { S3_TEST_ENV, startS3Server, type S3TestServer } from '../helpers/s3-server.js';
+import { expandInputs } from '../../src/sources/expand-inputs.js';
+import { nextLink } from '../../src/sources/remote/hf-listing.js';
+import { RemoteAccess } from '../../src/sources/remote/remote-access.js';
+import { remoteSettings } from '../../src/sources/remote/remote-settings.js';
+import { parseRemote } from '../../src/sources/remote/remote-url.js';
+import { describeInputChange } from '../../src/pipeline/fingerprint.js';
+
+let web: RangeServer;
+let s3: S3TestServer;
+const policy = { retries: 1, baseDelayMs: 1, maxDelayMs: 2, idleTimeoutMs: 5000 };
+
+before(async () => {
+  web = await RangeServer.start({ hub: true, pageSize: 3 });
+  for (const p of ['a.jsonl', 'b.parquet', 'notes.txt', '.hidden.jsonl', 'sub/c.jsonl.zst', 'sub/deeper/d.jsonl']) {
+    web.put(`/web/${p}`, Buffer.from(`{"text":"${p}"}\n`));
+    web.put(`/datasets/acme/set/${p}`, Buffer.from(`{"text":"${p}"}\n`));
+  }
+  s3 = await startS3Server();
+  for (const p of ['a.jsonl', 'b.parquet', 'notes.txt', 'sub/c.jsonl.zst', 'sub/deeper/d.jsonl', 'sub/e.jsonl']) await s3.put(`pre/${p}`, Buffer.from(`{"text":"${p}"}\n`));
+});
+after(async () => {
+  await web.close();
+  await s3.close();
+});
+
+const access = () => new RemoteAccess({ env: { ...S3_TEST_ENV, HF_ENDPOINT: web.url }, policy, s3Endpoint: s3.endpoint, s3PageSize: 2 });
+const paths = async (pattern: string) => (await expandInputs([pattern], { remote: access() })).map((f) => f.path.replace(web.url, ''));
+
+test('URL forms parse, with the revision of hf:// URLs and clear errors otherwise', () => {
+  assert.deepEqual(parseRemote('hf://datasets/cerebras/SlimPajama-627B/train/**/*.zst'), { scheme: 'hf', repo: 'cerebras/SlimPajama-627B', revision: 'main', path: 'train/**/*.zst' });
+  assert.deepEqual(parseRemote('hf://datasets/a/b@refs%2Fconvert%2Fparquet/x'), { scheme: 'hf', repo: 'a/b', revision: 'refs/convert/parquet', path: 'x' });
+  assert.deepEqual(parseRemote('s3://bucket/p/*.parquet'), { scheme: 's3', bucket: 'bucket', key: 'p/*.parquet' });
+  assert.throws(() => parseRemote('hf://models/a/b/x'), /not a Hub dataset URL; write it as hf:\/\/datasets\//);
+  assert.equal(nextLink('<https://hub/api/x?cursor=abc>; rel="next"', 'https://hub/api/x'), 'https://hub/api/x?cursor=abc');
+  assert.equal(nextLink(null, 'https://hub/'), undefined);
+});
+
+test('HTTP globs go through index pages: * stays in a folder, ** crosses folders, hidden and unsupported files are left out', async () => {
+  assert.deepEqual(await paths(`${web.url}/web/*.jsonl`), ['/web/a.jsonl']);
+  assert.deepEqual(await paths(`${web.url}/web/**/*.jsonl`), ['/web/a.jsonl', '/web/sub/deeper/d.jsonl']);
+  assert.deepEqual(await paths(`${web.url}/web/`), ['/web/a.jsonl', '/web/b.parquet', '/web/sub/c.jsonl.zst', '/web/sub/deeper/d.jsonl']);
+  await assert.rejects(paths(`${web.url}/web/*.txt`), /matches only unsupported files/);
+  await assert.rejects(paths(`${web.url}/web/*.arrow`), /no files match .* check the pattern/);
+  await assert.rejects(paths(`${web.url}/web/notes`), /has no supported file extension/);
+  await assert.rejects(paths(`${web.url}/web/a.jsonl.gz`), /cannot find input .* \(HTTP 404\)/);
+});
+
+test('Hub paths: a file, a folder, a glob across listing pages, a missing path', async () => {
+  const hf = 'hf://datasets/acme/set';
+  assert.deepEqual(await paths(`${hf}/sub/c.jsonl.zst`), [`${hf}/sub/c.jsonl.zst`]);
+  assert.deepEqual(await paths(`${hf}/sub`), [`${hf}/sub/c.jsonl.zst`, `${hf}/sub/deeper/d.jsonl`]);
+  assert.deepEqual(await paths(`${hf}/**/*.jsonl`), [`${hf}/a.jsonl`, `${hf}/sub/deeper/d.jsonl`]);
+  assert.deepEqual(await paths(`${hf}@v2/*.parquet`), [`${hf}@v2/b.parquet`]);
+  await assert.rejects(paths(`${hf}/nothing/here.jsonl`), /^UserError: cannot list hf:\/\/datasets\/acme\/set\/nothing\/here\.jsonl: http:.* \(HTTP 404\): no such repository, revision or file on the Hub/);
+  await assert.rejects(paths(`${hf}/missing.jsonl`), /no file or folder missing\.jsonl in dataset acme\/set at revision main/);
+  const files = await expandInputs([`${hf}/a.jsonl`], { remote: access() });
+  assert.equal(files[0]!.remote!.locator.kind === 'url' && files[0]!.remote!.locator.href, `${web.url}/datasets/acme/set/resolve/main/a.jsonl`);
+});
+
+test('S3: a key, a prefix, globs listed page by page (ListObjectsV2 continuation tokens)', async () => {
+  assert.deepEqual(await paths('s3://corpus/pre/a.jsonl'), ['s3://corpus/pre/a.jsonl']);
+  assert.deepEqual(await paths('s3://corpus/pre/sub'), ['s3://corpus/pre/sub/c.jsonl.zst', 's3://corpus/pre/sub/deeper/d.jsonl', 's3://corpus/pre/sub/e.jsonl']);
+  assert.deepEqual(await paths('s3://corpus/pre/sub/*.jsonl'), ['s3://corpus/pre/sub/e.jsonl']);
+  assert.deepEqual(await paths('s3://corpus/pre/**/*.jsonl'), ['s3://corpus/pre/a.jsonl', 's3://corpus/pre/sub/deeper/d.jsonl', 's3://corpus/pre/sub/e.jsonl']);
+  const one = (await expandInputs(['s3://corpus/pre/a.jsonl'], { remote: access() }))[0]!;
+  assert.equal(one.size, '{"text":"a.jsonl"}\n'.length);
+  assert.match(one.remote!.etag!, /^"[0-9a-f]{32}"$/);
+  await assert.rejects(paths('s3://corpus/nope/*.jsonl'), /no objects match s3:\/\/corpus\/nope\/\*\.jsonl/);
+});
+
+test('a refused resume names the input that changed, appeared or went away', () => {
+  const old: Array<[string, number, number | string]> = [['s3://b/a.jsonl', 10, '"e1"'], ['data/x.jsonl', 5, 1000]];
+  assert.equal(describeInputChange(old, [['s3://b/a.jsonl', 10, '"e2"'], ['data/x.jsonl', 5, 1000]]), 'input s3://b/a.jsonl changed underneath the build: version "e1" then, "e2" now');
+  assert.equal(describeInputChange(old, [['s3://b/a.jsonl', 12, '"e1"'], ['data/x.jsonl', 5, 1000]]), 'input s3://b/a.jsonl changed underneath the build: 10 bytes then, 12 now');
+  assert.equal(describeInputChange(old, [['s3://b/a.jsonl', 10, '"e1"']]), 'input data/x.jsonl is gone');
+  assert.equal(describeInputChange(old, [...old, ['s3://b/new.jsonl', 1, '"n"']]), 'input s3://b/new.jsonl is new');
+  assert.equal(describeInputChange(undefined, old), undefined);
+});
