@@ -178,7 +178,9 @@ export class RangeServer {
         const key = `${resolve[1] ? '/datasets' : '/models'}/${resolve[2]}/${resolve[4]}`;
         const f = this.files.get(key);
         if (!f) return answer(404, { 'content-type': 'application/json', 'x-error-code': 'EntryNotFound' }, '{"error":"Entry not found"}');
-        return answer(302, { location: `/cdn${encodeURI(key)}`, 'x-repo-commit': 'c0ffee'.padEnd(40, '0'), 'x-linked-etag': f.etag, 'x-linked-size': f.bytes.length });
+        // As the Hub: large (LFS) files name their sha256 in X-Linked-Etag, the listing's lfs.oid.
+        const linked: Record<string, string> = f.bytes.length > 1000 ? { 'x-linked-etag': `"${createHash('sha256').update(f.bytes).digest('hex')}"` } : {};
+        return answer(302, { location: `/cdn${encodeURI(key)}`, 'x-repo-commit': 'c0ffee'.padEnd(40, '0'), 'x-linked-size': f.bytes.length, ...linked });
       }
     }
     const key = p.startsWith('/cdn/') ? p.slice(4) : p;

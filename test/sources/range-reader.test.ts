@@ -10,8 +10,9 @@ let srv: RangeServer;
 const body = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 251));
 
 before(async () => {
-  srv = await RangeServer.start();
+  srv = await RangeServer.start({ hub: true });
   srv.put('/f.bin', body);
+  srv.put('/datasets/o/n/r.bin', body);
 });
 after(() => srv.close());
 
@@ -121,4 +122,25 @@ test('a response that stalls is dropped after the idle timeout and resumed', asy
   );
   assert.equal((await collect(stalled.stream())).toString(), 'abc');
   assert.equal(calls, 2);
+});
+
+test('a redirect (the Hub to its CDN) is followed once and its target reused; an expired target falls back to the original URL', async () => {
+  srv.requests.length = 0;
+  const r = new RangeReader(httpTransport('hf', `${srv.url}/datasets/o/n/resolve/main/r.bin`, { authorization: 'Bearer t' }, false), { size: body.length }, policy);
+  assert.deepEqual(Buffer.from(await r.read(0, 10)), body.subarray(0, 10));
+  assert.deepEqual(Buffer.from(await r.read(10, 20)), body.subarray(10, 20));
+  assert.deepEqual(srv.requests.map((q) => q.path), ['/datasets/o/n/resolve/main/r.bin', '/cdn/datasets/o/n/r.bin', '/cdn/datasets/o/n/r.bin']);
+  srv.failNext('/cdn/datasets/o/n/r.bin', 403, 1);
+  assert.deepEqual(Buffer.from(await r.read(20, 30)), body.subarray(20, 30));
+  assert.deepEqual(srv.requests.slice(3).map((q) => `${q.path} ${q.status}`), ['/cdn/datasets/o/n/r.bin 403', '/datasets/o/n/resolve/main/r.bin 302', '/cdn/datasets/o/n/r.bin 206']);
+});
+
+test('a Hub file pushed again mid-read is caught by the object id the Hub names, even at the same size', async () => {
+  srv.put('/datasets/o/n/h.bin', body);
+  const sha = (await import('node:crypto')).createHash('sha256').update(body).digest('hex');
+  const r = new RangeReader(httpTransport('hf', `${srv.url}/datasets/o/n/resolve/main/h.bin`, {}, false, sha), { size: body.length, etag: sha }, policy);
+  assert.deepEqual(Buffer.from(await r.read(0, 10)), body.subarray(0, 10));
+  srv.put('/datasets/o/n/h.bin', Buffer.from(body).reverse());
+  const fresh = new RangeReader(httpTransport('hf', `${srv.url}/datasets/o/n/resolve/main/h.bin`, {}, false, sha, 'hf://datasets/o/n/h.bin'), { size: body.length, etag: sha }, policy);
+  await assert.rejects(fresh.read(0, 10), /input hf:\/\/datasets\/o\/n\/h\.bin changed since the build listed it \(its Hub object id [0-9a-f]{64} became [0-9a-f]{64}\)/);
 });

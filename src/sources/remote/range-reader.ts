@@ -1,5 +1,6 @@
 import { UserError } from '../../util/errors.js';
 import { changedUserError, type RemoteScheme } from './remote-errors.js';
+import { RedirectExpired } from './http-transport.js';
 import { IdleTimeout, retryDelayOrThrow, wait, type RetryPolicy } from './retry-policy.js';
 
 /** What identifies one version of a remote object: its size and, when the store gives them, its ETag and modification time. */
@@ -151,6 +152,10 @@ export class RangeReader {
         const cause = timedOut ? new IdleTimeout(this.policy.idleTimeoutMs) : err;
         if (pos > progressBefore) failures = 0;
         failures++;
+        if (cause instanceof RedirectExpired) {
+          failures--;
+          continue;
+        }
         const delay = retryDelayOrThrow(cause, failures, this.policy, { scheme: this.transport.scheme, url }, (e) => e instanceof ShortBody);
         this.stats.retries++;
         await wait(delay, this.signal);

@@ -35,7 +35,9 @@ export class RemoteAccess {
     const transport =
       loc.kind === 's3'
         ? s3Transport(await this.s3Client(), loc.bucket, loc.key)
-        : httpTransport(file.scheme, loc.href, loc.headers === 'hf' ? hfHeaders(this.settings.env) : {}, file.scheme !== 'hf');
+        : file.scheme === 'hf'
+          ? httpTransport('hf', loc.href, hfHeaders(this.settings.env), false, file.etag && /^[0-9a-f]{64}$/.test(file.etag) ? file.etag : undefined, file.url)
+          : httpTransport(file.scheme, loc.href, {}, true);
     return new RangeReader(transport, { size: file.size, etag: file.etag, lastModified: file.lastModified }, this.settings.policy, this.settings.signal);
   }
 
