@@ -9,11 +9,11 @@ import { DEFAULT_MAX_ZSTD_WINDOW, ZSTD_WINDOW_LIMIT } from '../sources/zstd-deco
 
 const positiveInt = z.number().int().positive();
 
-/** One input of a pipeline: files, folders or globs, with the field mapping. */
+/** One input of a pipeline: files, folders, globs or URLs, with the field mapping. */
 export const InputSchema = z.strictObject({
   path: z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-    .describe('A file, folder or glob (or a list of them): .jsonl/.json/.ndjson (+ .gz/.zst; a .json file may hold one JSON array), .parquet, .arrow, Hugging Face save_to_disk folders, .zip. Relative to the config file. A trailing [N] (train.jsonl[5000]) keeps a seeded random subset of exactly N documents.'),
+    .describe('A file, folder, glob or URL (or a list of them): .jsonl/.json/.ndjson (+ .gz/.zst; a .json file may hold one JSON array), .parquet, .arrow, Hugging Face save_to_disk folders, .zip. Relative to the config file. URLs are read in place: https://host/path (globs through index pages), hf://datasets/<owner>/<name>[@revision]/<path or glob>, s3://<bucket>/<prefix or glob>. A trailing [N] (train.jsonl[5000]) keeps a seeded random subset of exactly N documents.'),
   name: z.string().min(1).optional().describe('Source name for documents without a source field (default: the file name).'),
   fields: z
     .strictObject({
