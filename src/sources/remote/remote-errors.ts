@@ -48,7 +48,7 @@ export function statusUserError(scheme: RemoteScheme, url: string, err: RemoteSt
 export function exhaustedUserError(url: string, retries: number, last: unknown, doing = 'cannot read'): UserError {
   const why = last instanceof RemoteStatusError ? `HTTP ${last.status}${last.code ? ` ${last.code}` : ''}` : describeNetworkError(last);
   return new UserError(
-    `${doing} ${url}: ${why}, still after ${retries} retries; check the server or the network and run the same command again (a build resumes from its last checkpoint; SKEIN_REMOTE_RETRIES sets the retries)`,
+    `${doing} ${url}: ${why}, still after ${retries} ${retries === 1 ? 'retry' : 'retries'}; check the server or the network and run the same command again (a build resumes from its last checkpoint; SKEIN_REMOTE_RETRIES sets the retries)`,
   );
 }
 
