@@ -10,7 +10,8 @@
  * (ZIP member scaling, decompression bombs through the CLI with peak RSS, decoder MB/s, optional
  * fuzz runs; `--quick`, `--fuzz-runs N`; see bench/inputs.ts),
  * `random-kill` (SIGKILL builds and merges at random moments, rerun, compare with an uninterrupted
- * run; `--trials`, `--seed`, `--scenarios`; see bench/random-kill.ts).
+ * run; `--trials`, `--seed`, `--scenarios`; see bench/random-kill.ts), `remote` (inputs over loopback HTTP and
+ * S3 against the same files on disk, with resets; `--mb`; see bench/remote.ts).
  */
 import os from 'node:os';
 import { benchAugment } from './augment.js';
@@ -101,7 +102,16 @@ if (name === 'build') {
     console.log(`${kind.padEnd(6)} ${what.padEnd(30)} ${Object.entries(rest).map(([k, v]) => `${k} ${v}`).join(' | ')}`);
   }
   if (json) console.log(JSON.stringify(r));
+} else if (name === 'remote') {
+  // `remote [--mb N]`: inputs over loopback HTTP and S3 against the same files on disk.
+  const { benchRemote } = await import('./remote.js');
+  const r = await benchRemote({ mb: Number(flag('--mb') ?? 60), log: (line) => console.error(`bench remote: ${line}`) });
+  for (const x of r) {
+    const { name: what, ...rest } = x;
+    console.log(`${what.padEnd(28)} ${Object.entries(rest).map(([k, v]) => `${k} ${v}`).join(' | ')}`);
+  }
+  if (json) console.log(JSON.stringify(r));
 } else {
-  console.error(`unknown benchmark '${name}'; available: build, augment, train, tokenize, inputs`);
+  console.error(`unknown benchmark '${name}'; available: build, augment, train, tokenize, inputs, remote`);
   process.exitCode = 1;
 }

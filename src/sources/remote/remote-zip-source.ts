@@ -12,7 +12,8 @@ const BLOCKS_KEPT = 4;
  * each central-directory record and local header with a small read of its own (two per member):
  * served one by one that would be a request per read, so small reads come from 256 KiB blocks
  * (four kept, fetched once each), and a whole central directory of thousands of members costs a
- * few requests. Member data is streamed by one Range request per member (resumed if it drops).
+ * few requests. Member data is streamed by one Range request per member (resumed if it drops),
+ * or copied from the blocks when they already hold it (a small archive is fetched once).
  */
 class RemoteZipReader extends yauzl.RandomAccessReader {
   private blocks = new Map<number, Promise<Uint8Array>>();
@@ -22,6 +23,21 @@ class RemoteZipReader extends yauzl.RandomAccessReader {
   }
 
   override _readStreamForRange(start: number, end: number): Readable {
+    // A member lying in blocks already fetched (a small archive) costs no request.
+    const first = Math.floor(start / BLOCK);
+    const last = Math.floor((end - 1) / BLOCK);
+    let cached = end > start;
+    for (let i = first; i <= last && cached; i++) cached = this.blocks.has(i);
+    if (cached) {
+      const out = Buffer.alloc(end - start);
+      return Readable.from(
+        (async function* (self: RemoteZipReader) {
+          await self.fromBlocks(out, 0, out.length, start);
+          yield out;
+        })(this),
+        { objectMode: false },
+      );
+    }
     return Readable.from(this.reader.stream(start, end), { objectMode: false });
   }
 
@@ -33,10 +49,12 @@ class RemoteZipReader extends yauzl.RandomAccessReader {
   }
 
   private async readInto(buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
-    if (length > BLOCK) {
-      buffer.set(await this.reader.read(position, position + length), offset);
-      return;
-    }
+    if (length > BLOCK) buffer.set(await this.reader.read(position, position + length), offset);
+    else await this.fromBlocks(buffer, offset, length, position);
+  }
+
+  /** Copies bytes `[position, position + length)` out of the blocks (fetching those not held). */
+  async fromBlocks(buffer: Buffer, offset: number, length: number, position: number): Promise<void> {
     let at = 0;
     while (at < length) {
       const pos = position + at;
