@@ -15,7 +15,7 @@
  * - Fuzz: the fuzz test with `--fuzz-runs` inputs per reader (default 0: skipped).
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip, gzipSync } from 'node:zlib';
@@ -107,7 +107,7 @@ export async function benchInputs(opts: { quick: boolean; fuzzRuns: number; log:
       const path = name === 'small.jsonl' ? small : join(dir, name);
       if (path !== small) writeFileSync(path, make());
       const r = build(path, join(dir, `out-${name}`));
-      out.push({ kind: 'bomb', name, seconds: Number(r.seconds.toFixed(1)), peakRssMB: r.peakRssMB, read: r.read, exit: r.code ?? -1 });
+      out.push({ kind: 'bomb', name, bytesOnDisk: statSync(path).size, seconds: Number(r.seconds.toFixed(1)), peakRssMB: r.peakRssMB, read: r.read, exit: r.code ?? -1 });
       opts.log(`bomb ${name}: ${r.seconds.toFixed(1)} s, ${r.peakRssMB} MB`);
       rmSync(join(dir, `out-${name}`), { recursive: true, force: true });
     }
