@@ -6,12 +6,12 @@
  * `tokenize` (per tokenizer × engine: bare engine vs `skein build` as a CLI process with 1 and N
  * workers, and peak RSS on a 100 MB vs a 1 GB corpus; `--engines`, `--workers`, `--quick` (20 MB,
  * no 1 GB run), `--corpus-mb`, `--rss-mb` / `--no-1g`, `--seed`, `--build`, `--peers` / `--no-peers`
- * (the Python tokenizers/tiktoken on the same corpus; on by default without `--quick`); see bench/tokenize.ts), `inputs`
- * (ZIP member scaling, decompression bombs through the CLI with peak RSS, decoder MB/s, optional
- * fuzz runs; `--quick`, `--fuzz-runs N`; see bench/inputs.ts),
+ * (the Python tokenizers/tiktoken on the same corpus; on by default without `--quick`); see bench/tokenize.ts),
  * `random-kill` (SIGKILL builds and merges at random moments, rerun, compare with an uninterrupted
- * run; `--trials`, `--seed`, `--scenarios`; see bench/random-kill.ts), `remote` (inputs over loopback HTTP and
- * S3 against the same files on disk, with resets; `--mb`; see bench/remote.ts).
+ * run; `--trials`, `--seed`, `--scenarios`; see bench/random-kill.ts), `inputs` (ZIP member
+ * scaling, decompression bombs through the CLI with peak RSS, decoder MB/s, optional fuzz runs;
+ * `--quick`, `--fuzz-runs N`; see bench/inputs.ts), `remote` (inputs over loopback HTTP and S3
+ * against the same files on disk, with resets; `--mb`; see bench/remote.ts).
  */
 import os from 'node:os';
 import { benchAugment } from './augment.js';
@@ -112,6 +112,6 @@ if (name === 'build') {
   }
   if (json) console.log(JSON.stringify(r));
 } else {
-  console.error(`unknown benchmark '${name}'; available: build, augment, train, tokenize, inputs, remote`);
+  console.error(`unknown benchmark '${name}'; available: build, augment, train, tokenize, random-kill, inputs, remote`);
   process.exitCode = 1;
 }

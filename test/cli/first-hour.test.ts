@@ -40,7 +40,7 @@ test('a build that makes no row is an error naming why and the flag that changes
   const r = await skeinAsync(['build', preset('lceg-slimpajama-64k'), '--output', out, '--no-progress', '--seq-len', '1000000']);
   assert.equal(r.code, 1, r.stderr);
   assert.equal(r.stderr.trim().split('\n').length, 1);
-  assert.match(r.stderr, /^skein: no rows were built \(documents: read 919 = written 0 \+ dropped 919 \(mix_short \d+, remainder \d+\)\): they fell under the short-document threshold of per-source upsampling: lower mix\.short_threshold \(--set mix\.short_threshold=512\) or raise mix\.short_keep; pass --allow-empty/);
+  assert.match(r.stderr, /^skein: no rows were built \(documents: read 923 = written 0 \+ dropped 923 \(mix_short \d+, remainder \d+\)\): they fell under the short-document threshold of per-source upsampling: lower mix\.short_threshold \(--set mix\.short_threshold=512\) or raise mix\.short_keep; pass --allow-empty/);
   assert.ok(!fs.existsSync(out), 'no folder is left');
   const rem = await skeinAsync(['build', '--output', out, '--seq-len', '10000000', '--no-progress']);
   assert.match(rem.stderr, /dropped 26 \(remainder 26\)\): they all fell into the dropped remainder, shorter than one row: use a smaller --seq-len, or --set builder\.remainder=keep/);
@@ -65,4 +65,16 @@ test('skein merge takes folders that each rank was built into with its own --out
   assert.equal(m.code, 0, m.stderr);
   assert.match(m.stdout, /2 ranks → .*merged\/: 53 rows/);
   assert.deepEqual(manifestOf(merged).scale_out.ranks.map((x: { dir: string }) => x.dir), ['../r0/rank-00000-of-00002', '../r1/rank-00001-of-00002']);
+});
+
+test('every bundled preset builds a non-empty dataset on the bundled data, as shipped (no flags)', async () => {
+  const cwd = tempDir('skein-presets-');
+  for (const name of fs.readdirSync(path.join(ROOT, 'pipelines')).filter((f) => f.endsWith('.json') && f !== 'pipeline.schema.json')) {
+    const out = path.join(cwd, name);
+    const r = await skeinAsync(['build', path.join(ROOT, 'pipelines', name), '--output', out, '--no-progress']);
+    assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+    const m = manifestOf(out);
+    assert.ok(m.totals.rows > 0 && m.totals.tokens > 0, `${name}: ${m.totals.rows} rows`);
+    assert.equal(m.documents.read, m.documents.written + Object.values(m.documents.dropped as Record<string, number>).reduce((a, b) => a + b, 0), `${name}: read = written + dropped`);
+  }
 });
