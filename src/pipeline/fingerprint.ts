@@ -20,12 +20,17 @@ export interface BuildFingerprint {
   /** sha256 of all of the above: equal fingerprints, same build. */
   sha256: string;
   /**
-   * Each input as `inputs_sha256` hashed it: `[path, size, mtime ms]` for a local file,
-   * `[url, size, ETag or Last-Modified]` for a remote one. Not part of `sha256` (the hash above
-   * covers it): kept in the checkpoint so that a refused resume names the input that changed.
+   * Each input's identity as `inputs_sha256` hashes it, compactly: the first 12 hex digits of the
+   * sha256 of its path (or URL) mapped to the first 12 of the sha256 of its size and modification
+   * time (local) or version tag (remote). Not part of `sha256` (the hash above covers it): kept
+   * in the checkpoint so that a refused resume names the input that changed. Left out above
+   * {@link MAX_NAMED_INPUTS} inputs (the message is then general).
    */
-  inputs?: InputVersion[];
+  inputs?: Record<string, string>;
 }
+
+/** Most inputs whose identities a fingerprint keeps for messages (about 30 bytes each in the checkpoint). */
+export const MAX_NAMED_INPUTS = 100_000;
 
 /** One input's identity in the fingerprint: path or URL, size, modification time (local) or version tag (remote). */
 export type InputVersion = [string, number, number | string];
@@ -65,27 +70,41 @@ export async function buildFingerprint(p: { config: PipelineConfig; plan: ReadPl
     rank: p.rank,
     world_size: p.worldSize,
   };
-  return { ...parts, sha256: sha(canonicalJson(parts)), inputs: files };
+  const fp: BuildFingerprint = { ...parts, sha256: sha(canonicalJson(parts)), ...(files.length <= MAX_NAMED_INPUTS ? { inputs: inputIdentities(files) } : {}) };
+  listed.set(fp, files);
+  return fp;
+}
+
+/** The inputs a fingerprint computed in this process was made from (to name one in messages). */
+const listed = new WeakMap<BuildFingerprint, InputVersion[]>();
+
+const short = (s: string): string => sha(s).slice(0, 12);
+
+/** The compact identities a fingerprint keeps (see `BuildFingerprint.inputs`). */
+export function inputIdentities(files: readonly InputVersion[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, size, version] of files) out[short(path)] = short(JSON.stringify([size, version]));
+  return out;
 }
 
 /**
- * Names the first input that differs between two input lists (changed, added or gone), as a
- * phrase for a refused resume; undefined when the lists are equal or the old one is unknown.
+ * Names the first input that differs between the identities a checkpoint kept and the inputs
+ * listed now (changed, new, or gone), as a phrase for a refused resume; undefined when nothing
+ * differs or the old identities are unknown.
  */
-export function describeInputChange(old: readonly InputVersion[] | undefined, now: readonly InputVersion[] | undefined): string | undefined {
-  if (!Array.isArray(old) || !now) return undefined;
-  const before = new Map(old.filter((e) => Array.isArray(e) && e.length === 3).map((e) => [e[0], e] as const));
+export function describeInputChange(old: Readonly<Record<string, string>> | undefined, now: readonly InputVersion[]): string | undefined {
+  if (old === null || typeof old !== 'object' || Array.isArray(old)) return undefined;
+  const left = new Set(Object.keys(old));
   for (const [path, size, version] of now) {
-    const was = before.get(path);
-    if (!was) return `input ${path} is new`;
-    if (was[1] !== size) return `input ${path} changed underneath the build: ${was[1]} bytes then, ${size} now`;
-    if (was[2] !== version) {
-      return typeof version === 'string' ? `input ${path} changed underneath the build: version ${String(was[2])} then, ${version} now` : `input ${path} changed underneath the build: modified since`;
+    const key = short(path);
+    const was = Object.hasOwn(old, key) ? old[key] : undefined;
+    if (was === undefined) return `input ${path} is new since the build started`;
+    if (was !== short(JSON.stringify([size, version]))) {
+      return `input ${path} changed underneath the build (its size or ${typeof version === 'string' ? 'version' : 'modification time'} is not what the build started with)`;
     }
-    before.delete(path);
+    left.delete(key);
   }
-  const gone = before.keys().next();
-  return gone.done ? undefined : `input ${gone.value} is gone`;
+  return left.size > 0 ? `${left.size} input${left.size === 1 ? ' the build started with is' : 's the build started with are'} gone` : undefined;
 }
 
 /** The key path where two JSON values differ that a user changed (`builder.type`, `builder.seq_len`), or undefined when equal. */
@@ -115,6 +134,7 @@ export function firstDifference(a: unknown, b: unknown, at = ''): string | undef
 
 /** One phrase naming what differs between a stored fingerprint (and config) and the current ones. */
 export function describeDifference(old: Partial<BuildFingerprint> | undefined, now: BuildFingerprint, oldConfig: unknown, newConfig: PipelineConfig): string {
+  const nowInputs = listed.get(now);
   if (!old || !old.sha256) return 'it was written by an older skein without a build fingerprint';
   if (old.skein_version !== now.skein_version) return `it was built by skein ${old.skein_version}, this is ${now.skein_version}`;
   if (old.rank !== now.rank || old.world_size !== now.world_size) return `it is rank ${old.rank} of ${old.world_size}, this build is rank ${now.rank} of ${now.world_size}`;
@@ -123,6 +143,6 @@ export function describeDifference(old: Partial<BuildFingerprint> | undefined, n
     return key ? `its config differs at ${key}` : 'its config differs';
   }
   if (old.tokenizer_sha256 !== now.tokenizer_sha256) return 'its tokenizer file differs';
-  if (old.inputs_sha256 !== now.inputs_sha256) return describeInputChange(old.inputs, now.inputs) ?? 'the input files changed since (paths, sizes or modification times)';
+  if (old.inputs_sha256 !== now.inputs_sha256) return (nowInputs && describeInputChange(old.inputs, nowInputs)) ?? 'the input files changed since (paths, sizes or modification times)';
   return 'its build fingerprint differs';
 }

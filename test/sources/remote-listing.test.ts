@@ -7,7 +7,7 @@ import { nextLink } from '../../src/sources/remote/hf-listing.js';
 import { RemoteAccess } from '../../src/sources/remote/remote-access.js';
 import { remoteSettings } from '../../src/sources/remote/remote-settings.js';
 import { parseRemote } from '../../src/sources/remote/remote-url.js';
-import { describeInputChange } from '../../src/pipeline/fingerprint.js';
+import { describeInputChange, inputIdentities } from '../../src/pipeline/fingerprint.js';
 
 let web: RangeServer;
 let s3: S3TestServer;
@@ -74,9 +74,11 @@ test('S3: a key, a prefix, globs listed page by page (ListObjectsV2 continuation
 
 test('a refused resume names the input that changed, appeared or went away', () => {
   const old: Array<[string, number, number | string]> = [['s3://b/a.jsonl', 10, '"e1"'], ['data/x.jsonl', 5, 1000]];
-  assert.equal(describeInputChange(old, [['s3://b/a.jsonl', 10, '"e2"'], ['data/x.jsonl', 5, 1000]]), 'input s3://b/a.jsonl changed underneath the build: version "e1" then, "e2" now');
-  assert.equal(describeInputChange(old, [['s3://b/a.jsonl', 12, '"e1"'], ['data/x.jsonl', 5, 1000]]), 'input s3://b/a.jsonl changed underneath the build: 10 bytes then, 12 now');
-  assert.equal(describeInputChange(old, [['s3://b/a.jsonl', 10, '"e1"']]), 'input data/x.jsonl is gone');
-  assert.equal(describeInputChange(old, [...old, ['s3://b/new.jsonl', 1, '"n"']]), 'input s3://b/new.jsonl is new');
+  const kept = inputIdentities(old);
+  assert.equal(describeInputChange(kept, [['s3://b/a.jsonl', 10, '"e2"'], ['data/x.jsonl', 5, 1000]]), 'input s3://b/a.jsonl changed underneath the build (its size or version is not what the build started with)');
+  assert.equal(describeInputChange(kept, [['s3://b/a.jsonl', 10, '"e1"'], ['data/x.jsonl', 6, 1000]]), 'input data/x.jsonl changed underneath the build (its size or modification time is not what the build started with)');
+  assert.equal(describeInputChange(kept, [['s3://b/a.jsonl', 10, '"e1"']]), '1 input the build started with is gone');
+  assert.equal(describeInputChange(kept, [...old, ['s3://b/new.jsonl', 1, '"n"']]), 'input s3://b/new.jsonl is new since the build started');
+  assert.equal(describeInputChange(kept, old), undefined);
   assert.equal(describeInputChange(undefined, old), undefined);
 });

@@ -35,6 +35,7 @@ export function parseRemote(pattern: string): RemoteLocation {
     } catch {
       throw new UserError(`input ${pattern} is not a valid URL; write it as https://host/path/file.jsonl.zst`);
     }
+    if (url.username || url.password) throw new UserError(`input ${url.protocol}//…@${url.host}${url.pathname}: credentials in a URL are not sent; use a pre-signed URL (its query string) instead`);
     return { scheme: 'http', url };
   }
   if (lower.startsWith('hf://')) {
