@@ -144,3 +144,35 @@ test('a Hub file pushed again mid-read is caught by the object id the Hub names,
   const fresh = new RangeReader(httpTransport('hf', `${srv.url}/datasets/o/n/resolve/main/h.bin`, {}, false, sha, 'hf://datasets/o/n/h.bin'), { size: body.length, etag: sha }, policy);
   await assert.rejects(fresh.read(0, 10), /input hf:\/\/datasets\/o\/n\/h\.bin changed since the build listed it \(its Hub object id [0-9a-f]{64} became [0-9a-f]{64}\)/);
 });
+
+test('a consumer slower than the idle timeout is not mistaken for a stalled server', async () => {
+  let calls = 0;
+  const slow = new RangeReader(
+    {
+      scheme: 'http',
+      url: 'test://slow',
+      listedEtagComparable: true,
+      async get(start, _end, signal) {
+        calls++;
+        async function* body() {
+          for (const c of 'abc'.slice(start)) {
+            // As fetch does: an aborted request's body fails on the next read.
+            if (signal.aborted) throw signal.reason;
+            yield Buffer.from(c);
+          }
+        }
+        return { partial: true, total: 3, body: body(), cancel() {} };
+      },
+    },
+    { size: 3 },
+    { ...policy, idleTimeoutMs: 20 },
+  );
+  let got = '';
+  for await (const c of slow.stream()) {
+    got += c.toString();
+    await new Promise((r) => setTimeout(r, 60));
+  }
+  assert.equal(got, 'abc');
+  assert.equal(calls, 1);
+  assert.equal(slow.stats.retries, 0);
+});

@@ -143,7 +143,10 @@ export class RangeReader {
           if (chunk.length === 0) continue;
           if (chunk.length > end - pos) chunk = chunk.subarray(0, end - pos);
           pos += chunk.length;
+          // No idle timeout while the reader holds the chunk (a slow consumer is not a stalled server).
+          clearTimeout(timer);
           yield chunk;
+          arm();
           if (pos >= end) break;
         }
         if (pos < end) throw new ShortBody(pos, end);
