@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { fixture } from '../helpers/corpus.js';
 import { RangeServer } from '../helpers/range-server.js';
 import { S3_TEST_ENV, startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 import { expandInputs } from '../../src/sources/expand-inputs.js';
+import { readDocs } from '../../src/sources/read-docs.js';
+import { RejectSink } from '../../src/util/reject-sink.js';
 import { nextLink } from '../../src/sources/remote/hf-listing.js';
 import { RemoteAccess } from '../../src/sources/remote/remote-access.js';
 import { remoteSettings } from '../../src/sources/remote/remote-settings.js';
@@ -15,6 +18,10 @@ const policy = { retries: 1, baseDelayMs: 1, maxDelayMs: 2, idleTimeoutMs: 5000 
 
 before(async () => {
   web = await RangeServer.start({ hub: true, pageSize: 3 });
+  web.putFolder(fixture('corpus'), '/corpus');
+  web.putFolder(fixture('parquet'), '/parquet');
+  web.putFolder(fixture('hf'), '/hf');
+  web.putFolder(fixture('bad'), '/bad');
   for (const p of ['a.jsonl', 'b.parquet', 'notes.txt', '.hidden.jsonl', 'sub/c.jsonl.zst', 'sub/deeper/d.jsonl']) {
     web.put(`/web/${p}`, Buffer.from(`{"text":"${p}"}\n`));
     web.put(`/datasets/acme/set/${p}`, Buffer.from(`{"text":"${p}"}\n`));
@@ -81,4 +88,34 @@ test('a refused resume names the input that changed, appeared or went away', () 
   assert.equal(describeInputChange(kept, [...old, ['s3://b/new.jsonl', 1, '"n"']]), 'input s3://b/new.jsonl is new since the build started');
   assert.equal(describeInputChange(kept, old), undefined);
   assert.equal(describeInputChange(undefined, old), undefined);
+});
+
+/** Documents (text, source) and rejects (reason, location without the file) of reading `pattern`. */
+async function read(pattern: string, fields = { text: 'text', id: 'id' }): Promise<{ docs: string[]; rejects: string[]; reports: string[] }> {
+  const rejects = new RejectSink('skip', 0);
+  const seen: string[] = [];
+  rejects.onReject((r) => seen.push(`${r.reason} ${JSON.stringify({ ...r.location, file: undefined })}`));
+  const reports: import('../../src/sources/reader-context.js').FileReport[] = [];
+  const docs: string[] = [];
+  for await (const d of readDocs(await expandInputs([pattern], { remote: access() }), { fields, rejects, remote: access(), reports })) docs.push(`${d.source}|${d.text}`);
+  return { docs, rejects: seen, reports: reports.map((r) => `${r.member ?? ''} ${r.status} ${r.documents} ${r.lines ?? r.rows ?? ''}`) };
+}
+
+test('every format reads the same documents, rejects and reports over HTTP as from disk', async () => {
+  const cases: Array<[string, string, { text: string; id: string; source?: string }?]> = [
+    ['corpus', 'sotu.jsonl.gz'],
+    ['corpus', 'sotu.zip'],
+    ['parquet', 'small.lz4.parquet'],
+    ['parquet', 'small.nested.parquet', { text: 'doc.body', id: 'id', source: 'meta.redpajama_set_name' }],
+    ['hf', 'sotu-head/data-00000-of-00001.arrow'],
+    ['bad', 'truncated.jsonl.zst'],
+    ['bad', 'truncated.parquet'],
+    ['bad', 'invalid-utf8.jsonl'],
+  ];
+  for (const [dir, name, fields] of cases) {
+    const local = await read(fixture(dir, name), fields);
+    const remote = await read(`${web.url}/${dir}/${name}`, fields);
+    assert.ok(local.docs.length + local.rejects.length > 0, name);
+    assert.deepEqual(remote, local, name);
+  }
 });
