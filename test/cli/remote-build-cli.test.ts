@@ -74,7 +74,8 @@ test('done when: JSONL.zst from the Hub (hf://, listing crossing pages) and over
   assert.deepEqual(arrowHashes(hub), localSlim);
   assert.deepEqual(arrowHashes(viaS3), localSlim);
   const m = manifestOf(hub);
-  assert.equal(m.inputs.length, 6);
+  assert.equal(m.inputs.length, manifestOf(path.join(base, 'local-slim')).inputs.length);
+  assert.ok(m.inputs.length >= 6);
   assert.equal(m.inputs[0].path, 'hf://datasets/cerebras/SlimPajama-627B/train/chunk1/example_train_0.jsonl.zst');
   assert.match(m.inputs[0].etag, /^[0-9a-f]{64}$/, 'the Hub version is the LFS sha256');
   // The tree listing came in pages of 2 (Link: rel="next").
