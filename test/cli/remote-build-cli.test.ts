@@ -101,7 +101,7 @@ test('JSONL.zst over HTTP (a folder through its index page) with connection rese
   assert.equal(web.requests.filter((r) => r.status === 503).length, 3);
 });
 
-test('a 404 member of a glob, a gated dataset and a missing bucket end with one line naming the URL, the status and the fix', async () => {
+test('a 404 member of a glob and a gated dataset end with one line naming the URL, the status and the fix', async () => {
   web.put('/gone/a.jsonl', Buffer.from('{"text":"a"}\n'));
   web.put('/gone/b.jsonl', Buffer.from('{"text":"b"}\n'));
   web.failNext('/gone/b.jsonl', 404, 10, 'GET');
@@ -113,10 +113,7 @@ test('a 404 member of a glob, a gated dataset and a missing bucket end with one 
   oneLineError(gated, /cannot list hf:\/\/datasets\/acme\/private\/\*\.jsonl: http:\/\/127\.0\.0\.1:\d+\/api\/datasets\/acme\/private\/tree\/main\?.* \(HTTP 401\): .*set HF_TOKEN/);
   const wrong = await skeinAsync(['build', '--input', 'hf://datasets/acme/private/*.jsonl', '--output', path.join(base, 'gated2'), ...common], { ...env, HF_TOKEN: 'hf_bad' });
   oneLineError(wrong, /\(HTTP 403\): the repository is gated .*accept its conditions on its Hub page/);
-  const ok = await skeinAsync(['build', '--input', 'hf://datasets/acme/private/*.jsonl', '--output', path.join(base, 'gated3'), ...common, '--allow-empty'], { ...env, HF_TOKEN: 'hf_good' });
-  assert.equal(ok.code, 0, ok.stderr);
-  const bucket = await skeinAsync(['build', '--input', 's3://no-such-bucket/x/*.parquet', '--output', path.join(base, 'nobucket'), ...common, '--s3-endpoint', s3.endpoint], env);
-  oneLineError(bucket, /cannot list s3:\/\/no-such-bucket\/x\/\*\.parquet \(HTTP 404 NoSuchBucket\): the bucket does not exist/);
+  // With the right token (library level: hf-listing), and a missing bucket (remote-listing).
 });
 
 test('a server that vanishes mid-build ends with one line and the usual checkpoint; once it is back, the same command resumes byte-identical', async () => {

@@ -17,7 +17,8 @@ let s3: S3TestServer;
 const policy = { retries: 1, baseDelayMs: 1, maxDelayMs: 2, idleTimeoutMs: 5000 };
 
 before(async () => {
-  web = await RangeServer.start({ hub: true, pageSize: 3 });
+  web = await RangeServer.start({ hub: true, pageSize: 3, gated: { '/datasets/acme/private': 'hf_good' } });
+  web.put('/datasets/acme/private/train.jsonl', Buffer.from('{"text":"secret"}\n'));
   web.putFolder(fixture('corpus'), '/corpus');
   web.putFolder(fixture('parquet'), '/parquet');
   web.putFolder(fixture('hf'), '/hf');
@@ -77,6 +78,16 @@ test('S3: a key, a prefix, globs listed page by page (ListObjectsV2 continuation
   assert.equal(one.size, '{"text":"a.jsonl"}\n'.length);
   assert.match(one.remote!.etag!, /^"[0-9a-f]{32}"$/);
   await assert.rejects(paths('s3://corpus/nope/*.jsonl'), /no objects match s3:\/\/corpus\/nope\/\*\.jsonl/);
+  await assert.rejects(paths('s3://no-such-bucket/x/*.parquet'), /cannot list s3:\/\/no-such-bucket\/x\/\*\.parquet \(HTTP 404 NoSuchBucket\): the bucket does not exist/);
+});
+
+test('a gated Hub dataset is listed and read with HF_TOKEN (sent to the Hub as a bearer token)', async () => {
+  const remote = new RemoteAccess({ env: { HF_ENDPOINT: web.url, HF_TOKEN: 'hf_good' }, policy });
+  const files = await expandInputs(['hf://datasets/acme/private/*.jsonl'], { remote });
+  const docs: string[] = [];
+  for await (const d of readDocs(files, { fields: { text: 'text', id: 'id' }, rejects: new RejectSink('fail', 0), remote })) docs.push(d.text ?? "");
+  assert.deepEqual(docs, ['secret']);
+  assert.ok(web.requests.filter((r) => r.path.includes('acme/private')).every((r) => r.authorization === 'Bearer hf_good' || r.path.startsWith('/cdn/')));
 });
 
 test('a refused resume names the input that changed, appeared or went away', () => {
