@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { RangeServer } from '../helpers/range-server.js';
 import { httpTransport } from '../../src/sources/remote/http-transport.js';
-import { RangeReader } from '../../src/sources/remote/range-reader.js';
+import { RangeReader, type RangeTransport } from '../../src/sources/remote/range-reader.js';
 import { UserError } from '../../src/util/errors.js';
 
 const policy = { retries: 3, baseDelayMs: 1, maxDelayMs: 5, idleTimeoutMs: 2000 };
@@ -19,6 +19,11 @@ after(() => srv.close());
 function reader(p = '/f.bin', size = body.length, retries = policy.retries): RangeReader {
   const f = srv.files.get(p);
   return new RangeReader(httpTransport('http', `${srv.url}${p}`, {}, true), { size, etag: f?.etag, lastModified: f?.lastModified }, { ...policy, retries });
+}
+
+/** A range reader over a fake transport (its `get`), for what a real server cannot stage. */
+function fakeReader(url: string, size: number, get: RangeTransport['get'], over: Partial<typeof policy> = {}): RangeReader {
+  return new RangeReader({ scheme: 'http', url, listedEtagComparable: true, get }, { size }, { ...policy, ...over });
 }
 
 async function collect(it: AsyncIterable<Buffer>): Promise<Buffer> {
@@ -84,41 +89,26 @@ test('an object replaced while it is read is refused, naming it (never a mix of 
 });
 
 test('a server that ignores Range: streams skip the bytes already received, random access is refused clearly', async () => {
-  const whole = new RangeReader(
-    {
-      scheme: 'http',
-      url: 'test://whole',
-      listedEtagComparable: true,
-      async get() {
-        return { partial: false, total: 10, body: (async function* () { yield Buffer.from('0123456789'); })(), cancel() {} };
-      },
-    },
-    { size: 10 },
-    policy,
-  );
+  const whole = fakeReader('test://whole', 10, async () => ({ partial: false, total: 10, body: (async function* () { yield Buffer.from('0123456789'); })(), cancel() {} }));
   assert.equal((await collect(whole.stream(4, 10))).toString(), '456789');
   await assert.rejects(whole.read(4, 8), /ignores Range requests .* download the file and give the local copy/);
 });
 
 test('a response that stalls is dropped after the idle timeout and resumed', async () => {
   let calls = 0;
-  const stalled = new RangeReader(
-    {
-      scheme: 'http',
-      url: 'test://stall',
-      listedEtagComparable: true,
-      async get(start, end, signal) {
-        calls++;
-        const first = calls === 1;
-        async function* gen() {
-          yield Buffer.from('abc'.slice(start, first ? 1 : end));
-          if (first) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
-        }
-        return { partial: true, total: 3, body: gen(), cancel() {} };
-      },
+  const stalled = fakeReader(
+    'test://stall',
+    3,
+    async (start, end, signal) => {
+      calls++;
+      const first = calls === 1;
+      async function* gen() {
+        yield Buffer.from('abc'.slice(start, first ? 1 : end));
+        if (first) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      }
+      return { partial: true, total: 3, body: gen(), cancel() {} };
     },
-    { size: 3 },
-    { ...policy, idleTimeoutMs: 50 },
+    { idleTimeoutMs: 50 },
   );
   assert.equal((await collect(stalled.stream())).toString(), 'abc');
   assert.equal(calls, 2);
@@ -147,25 +137,21 @@ test('a Hub file pushed again mid-read is caught by the object id the Hub names,
 
 test('a consumer slower than the idle timeout is not mistaken for a stalled server', async () => {
   let calls = 0;
-  const slow = new RangeReader(
-    {
-      scheme: 'http',
-      url: 'test://slow',
-      listedEtagComparable: true,
-      async get(start, _end, signal) {
-        calls++;
-        async function* body() {
-          for (const c of 'abc'.slice(start)) {
-            // As fetch does: an aborted request's body fails on the next read.
-            if (signal.aborted) throw signal.reason;
-            yield Buffer.from(c);
-          }
+  const slow = fakeReader(
+    'test://slow',
+    3,
+    async (start, _end, signal) => {
+      calls++;
+      async function* body() {
+        for (const c of 'abc'.slice(start)) {
+          // As fetch does: an aborted request's body fails on the next read.
+          if (signal.aborted) throw signal.reason;
+          yield Buffer.from(c);
         }
-        return { partial: true, total: 3, body: body(), cancel() {} };
-      },
+      }
+      return { partial: true, total: 3, body: body(), cancel() {} };
     },
-    { size: 3 },
-    { ...policy, idleTimeoutMs: 20 },
+    { idleTimeoutMs: 20 },
   );
   let got = '';
   for await (const c of slow.stream()) {
