@@ -5,7 +5,8 @@ import { codePoints, type Mixer, type MixerState } from '../mix/mixer.js';
 import type { RowOrder } from '../mix/row-order.js';
 import type { ColumnSet } from '../shards/columns.js';
 import { LengthHistogram, type Histogram } from '../shards/histogram.js';
-import { ShardWriter, type ShardInfo } from '../shards/shard-writer.js';
+import { MegatronShardWriter, type MegatronWriterOptions } from '../shards/megatron-writer.js';
+import { ShardWriter, type RowWriter, type ShardInfo } from '../shards/shard-writer.js';
 import type { FileReport } from '../sources/reader-context.js';
 import { docChars, encodeDocs } from '../tokenize/encode-docs.js';
 import type { TokenizerEngine } from '../tokenize/engine.js';
@@ -55,6 +56,8 @@ export interface LoopParts {
   columns: ColumnSet;
   shardTokens: number;
   batchRows: number;
+  /** Write Megatron `.bin`/`.idx` pairs instead of Arrow shards. */
+  megatron?: Pick<MegatronWriterOptions, 'dtype' | 'documents'>;
   fingerprint: BuildFingerprint;
   /** The config as compared between runs, stored in checkpoints for messages. */
   comparableConfig: unknown;
@@ -222,13 +225,10 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
   p.progress.bytesRead = restored?.state.reader.bytesRead ?? 0;
   p.progress.rows = rowsEmitted;
 
-  const writer = new ShardWriter(p.dir, {
-    columns: p.columns,
-    shardTokens: p.shardTokens,
-    batchRows: p.batchRows,
-    firstIndex: finished.length,
-    writeEmptyShard: finished.length === 0,
-  });
+  const numbering = { firstIndex: finished.length, writeEmptyShard: finished.length === 0 };
+  const writer: RowWriter = p.megatron
+    ? new MegatronShardWriter(p.dir, { ...p.megatron, shardTokens: p.shardTokens, ...numbering })
+    : new ShardWriter(p.dir, { columns: p.columns, shardTokens: p.shardTokens, batchRows: p.batchRows, ...numbering });
   const skipBelow = rowsInShards;
 
   const capture = (reader: ReaderSnapshot): LoopState => ({

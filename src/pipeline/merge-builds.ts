@@ -5,6 +5,7 @@ import type { MixReport, MixReportSource } from '../mix/mixer.js';
 import { columnSetFromNames } from '../shards/columns.js';
 import { LengthHistogram } from '../shards/histogram.js';
 import { shardsFingerprint, writeHfLayout } from '../shards/hf-layout.js';
+import { withPairs } from './megatron-setup.js';
 import { MANIFEST_FILE, readManifest, shardTotals, writeManifest, type Manifest, type ManifestSubset } from '../shards/manifest.js';
 import type { ShardInfo } from '../shards/shard-writer.js';
 import { UserError } from '../util/errors.js';
@@ -114,7 +115,7 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
   const ownNames = new Set(ranks.map((r) => path.relative(out, r.dir).split(path.sep)[0]!));
   for (const name of await fs.readdir(out)) {
     if (MERGE_FILES.has(name) || ownNames.has(name) || name.startsWith('.')) continue;
-    if (opts.hardlink && /^rank-\d{5}-shard-\d{5,}\.arrow$/.test(name)) continue;
+    if (opts.hardlink && /^rank-\d{5}-shard-\d{5,}\.(?:arrow|bin|idx)$/.test(name)) continue;
     throw new UserError(`--output ${output} holds ${name}, which skein merge did not write; choose an empty folder or the parent of the rank folders`);
   }
   const existing = await readManifest(out).catch(() => undefined);
@@ -122,20 +123,25 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
 
   const shards: ShardInfo[] = [];
   for (const { dir, m } of ranks) {
+    /** A rank's file as the merged folder names it: hard-linked in, or by relative path. */
+    const place = async (file: string): Promise<string> => {
+      const src = path.join(dir, file);
+      if (!opts.hardlink) return relativeTo(out, src);
+      const name = `rank-${String(m.scale_out!.rank).padStart(5, '0')}-${file}`;
+      const dst = path.join(out, name);
+      await fs.rm(dst, { force: true });
+      try {
+        await fs.link(src, dst);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EXDEV') throw new UserError(`cannot hard-link ${src} into ${output}: they are on different file systems; drop --hardlink to reference the shards by relative path`);
+        throw e;
+      }
+      return name;
+    };
     for (const s of m.shards) {
-      const src = path.join(dir, s.file);
-      if (opts.hardlink) {
-        const name = `rank-${String(m.scale_out!.rank).padStart(5, '0')}-${s.file}`;
-        const dst = path.join(out, name);
-        await fs.rm(dst, { force: true });
-        try {
-          await fs.link(src, dst);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EXDEV') throw new UserError(`cannot hard-link ${src} into ${output}: they are on different file systems; drop --hardlink to reference the shards by relative path`);
-          throw e;
-        }
-        shards.push({ ...s, file: name });
-      } else shards.push({ ...s, file: relativeTo(out, src) });
+      const merged: ShardInfo = { ...s, file: await place(s.file) };
+      if (s.index) merged.index = { ...s.index, file: await place(s.index.file) };
+      shards.push(merged);
     }
   }
   const documents = { read: 0, written: 0, dropped: {} as Record<string, number> };
@@ -189,7 +195,8 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
   const mixes = ranks.map((r) => r.m.mix).filter((x): x is MixReport => x !== undefined);
   if (mixes.length === ranks.length && mixes.length > 0) manifest.mix = mergeMix(mixes);
   if (Object.keys(subsets).length) manifest.subsets = subsets;
-  await writeHfLayout(out, shards, columnSetFromNames(first.columns), shardsFingerprint(shards));
+  if (first.megatron) manifest.megatron = withPairs(first.megatron, shards);
+  else await writeHfLayout(out, shards, columnSetFromNames(first.columns), shardsFingerprint(shards));
   await writeManifest(out, manifest);
   return manifest;
 }

@@ -3,15 +3,15 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE, type Manifest } from '../shards/manifest.js';
-import type { ShardInfo } from '../shards/shard-writer.js';
+import { shardFiles, type ShardInfo } from '../shards/shard-writer.js';
 import { UserError } from '../util/errors.js';
 import { readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { describeDifference, type BuildFingerprint } from './fingerprint.js';
 import type { PipelineConfig } from './config-schema.js';
 import { acquireLock, LOCK_FILE, WORK_DIR, type OutputLock } from './output-lock.js';
 
-/** Names skein writes into an output folder; only these are ever removed. */
-const OWN_FILE = /^(manifest\.json|state\.json|dataset_info\.json|rejects\.jsonl|shard-\d{5,}\.arrow|\.skein|\..*\.tmp|.*\.tmp)$/;
+/** Names skein writes into an output folder (Arrow shards, Megatron .bin/.idx pairs); only these are ever removed. */
+const OWN_FILE = /^(manifest\.json|state\.json|dataset_info\.json|rejects\.jsonl|shard-\d{5,}\.(?:arrow|bin|idx)|\.skein|\..*\.tmp|.*\.tmp)$/;
 
 /** What a build does with its output folder. */
 export type OutputPlan =
@@ -107,7 +107,7 @@ export async function openOutput(dir: string, fp: BuildFingerprint, config: Pipe
 /** Removes files a killed build may have left that the checkpoint does not list: temporary files and shards past the last checkpoint. */
 export async function removeStrays(dir: string, keep: ReadonlySet<string>): Promise<void> {
   for (const name of await fs.readdir(dir)) {
-    if (/^shard-\d{5,}\.arrow$/.test(name) && !keep.has(name)) await fs.rm(path.join(dir, name), { force: true });
+    if (/^shard-\d{5,}\.(?:arrow|bin|idx)$/.test(name) && !keep.has(name)) await fs.rm(path.join(dir, name), { force: true });
     else if (/^\..*\.tmp$/.test(name)) await fs.rm(path.join(dir, name), { force: true });
   }
 }
@@ -117,7 +117,7 @@ export async function removeStrays(dir: string, keep: ReadonlySet<string>): Prom
  * sha256 (a resumed build keeps them); a {@link UserError} naming the first that is not.
  */
 export async function verifyFinishedShards(dir: string, shards: readonly ShardInfo[]): Promise<void> {
-  for (const s of shards) {
+  for (const s of shards.flatMap(shardFiles)) {
     const file = path.join(dir, s.file);
     const hash = createHash('sha256');
     let bytes = 0;

@@ -8,7 +8,14 @@ import { syncDir, tempPathFor } from './atomic-file.js';
 import { shardSchema, type ColumnSet } from './columns.js';
 import { checkSample, MAX_BATCH_VALUES, samplesToRecordBatch } from './record-batch.js';
 
-/** One finished shard, as recorded in the manifest (design.md §4). */
+/** One file of a shard: its name relative to the dataset folder, size and sha256. */
+export interface ShardFile {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** One finished shard, as recorded in the manifest. */
 export interface ShardInfo {
   /** File name relative to the dataset folder, e.g. `shard-00000.arrow`. */
   file: string;
@@ -20,6 +27,27 @@ export interface ShardInfo {
   bytes: number;
   /** Lowercase hex sha256 of the file's bytes. */
   sha256: string;
+  /** Megatron shards: the `.idx` index paired with `file` (the `.bin` tokens). */
+  index?: ShardFile;
+  /** Megatron shards: the documents (IndexedDataset sequences) the pair holds. */
+  documents?: number;
+}
+
+/** Every file of a shard: `file`, then the Megatron index when there is one. */
+export function shardFiles(s: ShardInfo): ShardFile[] {
+  const main = { file: s.file, bytes: s.bytes, sha256: s.sha256 };
+  return s.index ? [main, s.index] : [main];
+}
+
+/**
+ * What the run loop writes rows into: {@link ShardWriter} (Arrow) or `MegatronShardWriter`.
+ * `write` resolves once any shard it completed is on disk; `shards` lists the finished ones.
+ */
+export interface RowWriter {
+  write(sample: Sample): Promise<void>;
+  close(): Promise<ShardInfo[]>;
+  abort(): Promise<void>;
+  readonly shards: readonly ShardInfo[];
 }
 
 /** Options of {@link ShardWriter} and {@link writeShards}. */
@@ -83,7 +111,7 @@ class CollectingStreamWriter extends RecordBatchStreamWriter {
 }
 
 /** Writes all of `chunks` at the file's current position, retrying after short writes. */
-async function writeFully(fh: FileHandle, chunks: Uint8Array[]): Promise<void> {
+export async function writeFully(fh: FileHandle, chunks: Uint8Array[]): Promise<void> {
   if (chunks.length === 0) return;
   const total = chunks.reduce((n, c) => n + c.byteLength, 0);
   let { bytesWritten } = await fh.writev(chunks);
@@ -136,7 +164,7 @@ function intOption(name: string, value: number, min: number, max = Number.MAX_SA
  * If no sample was written, `close` writes one empty shard so the folder is still a dataset
  * (unless `writeEmptyShard` is false).
  */
-export class ShardWriter {
+export class ShardWriter implements RowWriter {
   private readonly schema: Schema;
   private readonly cols: ColumnSet;
   private readonly shardTokens: number;
