@@ -265,11 +265,24 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
     p.kill?.hit('checkpoints');
   };
 
+  // Megatron pairs end at document ends, which may lie inside a row: on resume, the tokens of the
+  // finished pairs beyond the rows they record (those emitted before the restored state, counted by
+  // its row-length histogram, and those skipped below) are the head of the first row written.
+  // Arrow shards end at row ends, so for them this is always 0 (and not tracked).
+  let toSkip = writer.skipTokens ? finished.reduce((n, s) => n + s.tokens, 0) - (restored?.state.sampleTokens.sum ?? 0) : 0;
   const emit = async (row: Sample): Promise<void> => {
     const ordinal = rowsEmitted++;
     sampleHist.add(row.inputIds.length);
     p.progress.rows = rowsEmitted;
-    if (ordinal < skipBelow) return;
+    if (ordinal < skipBelow) {
+      if (writer.skipTokens) toSkip -= row.inputIds.length;
+      return;
+    }
+    if (toSkip !== 0) {
+      if (toSkip < 0) throw new Error(`resume: the finished shards hold ${-toSkip} tokens fewer than the rows they record`);
+      writer.skipTokens!(toSkip);
+      toSkip = 0;
+    }
     await writer.write(row);
     p.kill?.hit('rows');
     if (writer.shards.length + (p.resume?.shards.length ?? 0) > finished.length) {

@@ -128,9 +128,11 @@ export function megatronFileNames(prefix: string, index: number): { bin: string;
  * never holds a partial file. Memory: the current pair's document lengths (12 bytes per document)
  * and at most 1 MB of converted tokens. The bytes depend only on the rows and the options.
  *
- * A pair closes after the row that reaches `shardTokens` and ends a document, so a document is
- * never split between two pairs (Megatron would read the halves as two documents). Shard `rows`
- * counts skein rows (for the resume bookkeeping), `documents` the Megatron sequences.
+ * A pair closes at the first document end at or after `shardTokens` tokens, inside a row if need
+ * be, so a document is never split between two pairs (Megatron would read the halves as two
+ * documents). A shard's `rows` counts the rows whose last token it holds (what a resumed build
+ * keeps; the head of a row split between pairs is skipped on resume, see {@link skipTokens}),
+ * `tokens` the tokens it holds and `documents` its Megatron sequences.
  *
  * A token id outside the dtype (below 0, or above 65,535 for uint16) is a {@link UserError}:
  * ids are never wrapped.
@@ -143,6 +145,8 @@ export class MegatronShardWriter implements RowWriter {
   private rowsSeen = 0;
   /** The last document of the current pair goes on in the next row. */
   private openDocument = false;
+  /** Tokens still to skip at the start of the rows to come (see {@link skipTokens}). */
+  private skip = 0;
   private queue: Promise<void> = Promise.resolve();
   private state: 'open' | 'closed' | 'aborted' = 'open';
   private closing: Promise<ShardInfo[]> | null = null;
@@ -160,6 +164,16 @@ export class MegatronShardWriter implements RowWriter {
   /** Pairs finished so far (both files under their final names), in order. */
   get shards(): readonly ShardInfo[] {
     return this.done;
+  }
+
+  /**
+   * Resuming: the next `n` tokens of the rows written are already in finished pairs (a pair ends at
+   * a document end, which may lie inside a row, and the build resumes at whole rows), so they are
+   * not written again. Call it before the first `write`.
+   */
+  skipTokens(n: number): void {
+    if (this.rowsSeen > 0) throw new Error('MegatronShardWriter.skipTokens must come before the first write');
+    this.skip = n;
   }
 
   /** Adds one row; resolves once a pair it completed is on disk. */
@@ -205,24 +219,42 @@ export class MegatronShardWriter implements RowWriter {
     // Only tokens and document lengths are written; the other fields are checked for consistency.
     checkSample(sample, { positionIds: sample.positionIds !== undefined, lossMask: sample.lossMask !== undefined, docSources: sample.docSources !== undefined }, row);
     const bytes = this.encode(sample.inputIds, row);
-    if (!this.current) await this.openPair();
-    const pair = this.current!;
-    pair.pending.push(bytes);
-    pair.pendingBytes += bytes.byteLength;
-    pair.rows++;
-    pair.tokens += sample.inputIds.length;
-    if (this.opts.documents === 'rows') pair.lengths.push(sample.inputIds.length);
-    else {
-      let first = 0;
-      if (this.openDocument && sample.docLengths.length > 0) {
-        pair.lengths[pair.lengths.length - 1]! += sample.docLengths[0]!;
-        first = 1;
+    const item = ITEM_SIZE[this.opts.dtype];
+    const byRows = this.opts.documents === 'rows';
+    const pieces = byRows ? [sample.inputIds.length] : Array.from(sample.docLengths);
+    let at = 0;
+    let counted = false;
+    for (let k = 0; k < pieces.length; k++) {
+      let len = pieces[k]!;
+      const last = k === pieces.length - 1;
+      // Whether this piece ends its document (a piece a row cut goes on in the next row).
+      const ends = byRows || !(last && sample.continues === true);
+      if (this.skip > 0) {
+        const s = Math.min(this.skip, len);
+        this.skip -= s;
+        at += s;
+        len -= s;
+        if (len > 0) throw new Error('MegatronShardWriter: a resumed build skipped into the middle of a document (finished pairs end at document ends)');
+        continue;
       }
-      for (let i = first; i < sample.docLengths.length; i++) pair.lengths.push(sample.docLengths[i]!);
-      this.openDocument = sample.continues === true;
+      if (!this.current) await this.openPair();
+      const pair = this.current!;
+      const chunk = bytes.subarray(at * item, (at + len) * item);
+      pair.pending.push(chunk);
+      pair.pendingBytes += chunk.byteLength;
+      if (this.openDocument) pair.lengths[pair.lengths.length - 1]! += len;
+      else pair.lengths.push(len);
+      pair.tokens += len;
+      at += len;
+      this.openDocument = !ends;
+      if (last) {
+        pair.rows++;
+        counted = true;
+      }
+      if (pair.pendingBytes >= WRITE_CHUNK_BYTES) await this.flush(pair);
+      if (ends && pair.tokens >= this.opts.shardTokens) await this.finishPair();
     }
-    if (pair.pendingBytes >= WRITE_CHUNK_BYTES) await this.flush(pair);
-    if (pair.tokens >= this.opts.shardTokens && !this.openDocument) await this.finishPair();
+    if (!counted && pieces.length > 0) throw new Error('MegatronShardWriter: a row was skipped whole on resume; it belongs to a finished pair');
   }
 
   /** The row's ids in the pair's dtype, refusing any id that does not fit. */

@@ -45,6 +45,8 @@ export function shardFiles(s: ShardInfo): ShardFile[] {
  */
 export interface RowWriter {
   write(sample: Sample): Promise<void>;
+  /** Resuming mid-row (Megatron pairs end inside rows): the next `n` tokens are already written. */
+  skipTokens?(n: number): void;
   close(): Promise<ShardInfo[]>;
   abort(): Promise<void>;
   readonly shards: readonly ShardInfo[];

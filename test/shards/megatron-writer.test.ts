@@ -64,28 +64,42 @@ test('megatronIndex lays out header, lengths, pointers and document indices byte
   );
 });
 
-test('documents mode: a piece a row cut is joined to its continuation; pairs close only at a document end', async () => {
+test('documents mode: a piece a row cut is joined to its continuation; a pair closes at the first document end past shardTokens, inside a row if need be', async () => {
   // Rows of 6 tokens: doc A (4) + start of B (2) | rest of B (3) + C (3) | D (6).
-  const { dir, shards } = await write({ shardTokens: 6 }, [row([4, 2], 1, true), row([3, 3], 7), row([6], 13)]);
+  const rows = [row([4, 2], 1, true), row([3, 3], 7), row([6], 13)];
+  const { dir, shards } = await write({ shardTokens: 6 }, rows);
   assert.deepEqual(
     shards.map((s) => [s.file, s.rows, s.tokens, s.documents, s.index!.file]),
     [
-      ['shard-00000.bin', 2, 12, 3, 'shard-00000.idx'],
-      ['shard-00001.bin', 1, 6, 1, 'shard-00001.idx'],
+      ['shard-00000.bin', 1, 9, 2, 'shard-00000.idx'],
+      ['shard-00001.bin', 2, 9, 2, 'shard-00001.idx'],
     ],
+    'pair 0 ends after B, inside row 1; a row counts in the pair holding its last token',
   );
   const p0 = readPair(dir, 'shard-00000');
   assert.equal(p0.code, 4);
-  assert.deepEqual(p0.lengths, [4, 5, 3], 'B is one document across the row cut');
-  assert.deepEqual(p0.pointers, [0, 16, 36]);
-  assert.deepEqual(p0.docs, [0, 1, 2, 3]);
-  assert.deepEqual(p0.tokens, Array.from({ length: 12 }, (_, i) => i + 1));
-  assert.deepEqual(readPair(dir, 'shard-00001').lengths, [6]);
+  assert.deepEqual(p0.lengths, [4, 5], 'B is one document across the row cut');
+  assert.deepEqual(p0.pointers, [0, 16]);
+  assert.deepEqual(p0.docs, [0, 1, 2]);
+  assert.deepEqual(p0.tokens, Array.from({ length: 9 }, (_, i) => i + 1));
+  const p1 = readPair(dir, 'shard-00001');
+  assert.deepEqual([p1.lengths, p1.tokens[0]], [[3, 6], 10]);
   for (const s of shards) {
     assert.equal(fs.statSync(path.join(dir, s.file)).size, s.bytes);
     assert.equal(fs.statSync(path.join(dir, s.index!.file)).size, s.index!.bytes);
   }
   assert.deepEqual(fs.readdirSync(dir).sort(), ['shard-00000.bin', 'shard-00000.idx', 'shard-00001.bin', 'shard-00001.idx'], 'no temporary file is left');
+
+  // A resumed build keeps pair 0 (which records row 0) and writes rows 1 and 2 again, skipping the
+  // 9 - 6 tokens of row 1 that pair 0 holds: pair 1 comes out byte-identical.
+  const again = tempDir('skein-megatron-');
+  const w = new MegatronShardWriter(again, { dtype: 'int32', documents: 'documents', shardTokens: 6, firstIndex: 1, writeEmptyShard: false });
+  w.skipTokens(shards[0]!.tokens - rows[0]!.inputIds.length);
+  await w.write(rows[1]!);
+  await w.write(rows[2]!);
+  const resumed = await w.close();
+  assert.deepEqual(resumed, [shards[1]]);
+  assert.deepEqual(fs.readFileSync(path.join(again, 'shard-00001.bin')), fs.readFileSync(path.join(dir, 'shard-00001.bin')));
 });
 
 test('rows mode: every row is one document, whatever its pieces', async () => {
