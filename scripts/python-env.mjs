@@ -11,7 +11,7 @@
 // requirements and skein_data); nothing is installed.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,7 +74,13 @@ if (have.requirements !== want.requirements) {
   writeFileSync(STAMP, JSON.stringify(have));
 }
 if (have.package !== want.package) {
+  // setuptools builds in python/build: cleared before and after so that no stale file is packaged.
+  const clean = () => {
+    for (const d of ['build', 'skein_data.egg-info']) rmSync(path.join(ROOT, 'python', d), { recursive: true, force: true });
+  };
+  clean();
   run(VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '--no-deps', '--no-build-isolation', '--force-reinstall', './python'], 'installing skein_data (pip install ./python) into .venv');
+  clean();
   run(VENV_PYTHON, ['-c', CHECK], 'importing the test requirements from .venv');
   writeFileSync(STAMP, JSON.stringify(want));
 }

@@ -4,9 +4,10 @@ import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from '../build/sample.js';
 import { UserError } from '../util/errors.js';
-import { syncDir, tempPathFor } from './atomic-file.js';
+import { syncDir, tempPathFor, writeFileAtomic } from './atomic-file.js';
 import { checkSample } from './record-batch.js';
-import { writeFully, type RowWriter, type ShardInfo } from './shard-writer.js';
+import { SerialRowWriter } from './serial-writer.js';
+import { writeFully } from './shard-writer.js';
 
 /**
  * Megatron-core's `IndexedDataset` on-disk format (megatron/core/datasets/indexed_dataset.py in
@@ -137,33 +138,25 @@ export function megatronFileNames(prefix: string, index: number): { bin: string;
  * A token id outside the dtype (below 0, or above 65,535 for uint16) is a {@link UserError}:
  * ids are never wrapped.
  */
-export class MegatronShardWriter implements RowWriter {
+export class MegatronShardWriter extends SerialRowWriter {
   private readonly prefix: string;
   private nextIndex: number;
   private current: OpenPair | null = null;
-  private readonly done: ShardInfo[] = [];
   private rowsSeen = 0;
   /** The last document of the current pair goes on in the next row. */
   private openDocument = false;
   /** Tokens still to skip at the start of the rows to come (see {@link skipTokens}). */
   private skip = 0;
-  private queue: Promise<void> = Promise.resolve();
-  private state: 'open' | 'closed' | 'aborted' = 'open';
-  private closing: Promise<ShardInfo[]> | null = null;
   private madeDir = false;
 
   /** Creates a writer into `dir` (created if missing); no file is opened before the first write. */
   constructor(readonly dir: string, private readonly opts: MegatronWriterOptions) {
+    super('MegatronShardWriter', opts.writeEmptyShard ?? true);
     if (endianness() !== 'LE') throw new Error('the Megatron writer needs a little-endian machine (Megatron files are little endian)');
     if (!Number.isInteger(opts.shardTokens) || opts.shardTokens < 1) throw new RangeError(`MegatronShardWriter option shardTokens must be a positive integer, got ${opts.shardTokens}`);
     this.prefix = opts.prefix ?? 'shard';
     this.nextIndex = opts.firstIndex ?? 0;
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(this.prefix)) throw new RangeError(`MegatronShardWriter option prefix must be a plain file name prefix, got ${JSON.stringify(this.prefix)}`);
-  }
-
-  /** Pairs finished so far (both files under their final names), in order. */
-  get shards(): readonly ShardInfo[] {
-    return this.done;
   }
 
   /**
@@ -176,36 +169,18 @@ export class MegatronShardWriter implements RowWriter {
     this.skip = n;
   }
 
-  /** Adds one row; resolves once a pair it completed is on disk. */
-  write(sample: Sample): Promise<void> {
-    if (this.state !== 'open') return Promise.reject(new Error(`MegatronShardWriter is ${this.state}: cannot write`));
-    const next = this.queue.then(() => this.writeOne(sample));
-    this.queue = next;
-    return next;
+  protected override async finishOpen(): Promise<boolean> {
+    if (!this.current) return false;
+    await this.finishPair();
+    return true;
   }
 
-  /** Finishes the last pair (or writes an empty one when nothing came) and returns every pair. */
-  close(): Promise<ShardInfo[]> {
-    if (this.state === 'aborted') return Promise.reject(new Error('MegatronShardWriter is aborted: cannot close'));
-    this.state = 'closed';
-    this.closing ??= this.queue.then(async () => {
-      if (this.current) await this.finishPair();
-      else if (this.done.length === 0 && (this.opts.writeEmptyShard ?? true)) {
-        await this.openPair();
-        await this.finishPair();
-      }
-      return [...this.done];
-    });
-    return this.closing;
+  protected override async writeEmptyShard(): Promise<void> {
+    await this.openPair();
+    await this.finishPair();
   }
 
-  /** Stops writing and removes the unfinished pair's temporary file; finished pairs stay. */
-  async abort(): Promise<void> {
-    if (this.state === 'aborted') return;
-    const wasClosed = this.state === 'closed';
-    this.state = 'aborted';
-    await this.queue.catch(() => undefined);
-    if (wasClosed) await this.closing?.catch(() => undefined);
+  protected override async discardOpen(): Promise<void> {
     const pair = this.current;
     this.current = null;
     if (pair) {
@@ -214,7 +189,7 @@ export class MegatronShardWriter implements RowWriter {
     }
   }
 
-  private async writeOne(sample: Sample): Promise<void> {
+  protected override async writeOne(sample: Sample): Promise<void> {
     const row = this.rowsSeen++;
     // Only tokens and document lengths are written; the other fields are checked for consistency.
     checkSample(sample, { positionIds: sample.positionIds !== undefined, lossMask: sample.lossMask !== undefined, docSources: sample.docSources !== undefined }, row);
@@ -303,17 +278,8 @@ export class MegatronShardWriter implements RowWriter {
     await pair.fh.close();
     const names = megatronFileNames(this.prefix, pair.index);
     const idxBytes = megatronIndex(pair.lengths, this.opts.dtype);
-    const idxPath = join(this.dir, names.idx);
-    const idxTmp = tempPathFor(idxPath);
-    const ih = await open(idxTmp, 'w');
-    try {
-      await ih.writeFile(idxBytes);
-      await ih.sync();
-    } finally {
-      await ih.close();
-    }
+    await writeFileAtomic(join(this.dir, names.idx), idxBytes);
     await rename(pair.binTmp, join(this.dir, names.bin));
-    await rename(idxTmp, idxPath);
     await syncDir(this.dir);
     this.current = null;
     this.openDocument = false;

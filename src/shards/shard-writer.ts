@@ -7,6 +7,7 @@ import type { Sample } from '../build/sample.js';
 import { syncDir, tempPathFor } from './atomic-file.js';
 import { shardSchema, type ColumnSet } from './columns.js';
 import { checkSample, MAX_BATCH_VALUES, samplesToRecordBatch } from './record-batch.js';
+import { SerialRowWriter } from './serial-writer.js';
 
 /** One file of a shard: its name relative to the dataset folder, size and sha256. */
 export interface ShardFile {
@@ -166,7 +167,7 @@ function intOption(name: string, value: number, min: number, max = Number.MAX_SA
  * If no sample was written, `close` writes one empty shard so the folder is still a dataset
  * (unless `writeEmptyShard` is false).
  */
-export class ShardWriter implements RowWriter {
+export class ShardWriter extends SerialRowWriter {
   private readonly schema: Schema;
   private readonly cols: ColumnSet;
   private readonly shardTokens: number;
@@ -177,16 +178,12 @@ export class ShardWriter implements RowWriter {
   private pending: Sample[] = [];
   private pendingTokens = 0;
   private current: OpenShard | null = null;
-  private readonly done: ShardInfo[] = [];
   private rowsSeen = 0;
-  private queue: Promise<void> = Promise.resolve();
-  private state: 'open' | 'closed' | 'aborted' = 'open';
-  private closing: Promise<ShardInfo[]> | null = null;
   private madeDir = false;
-  private readonly writeEmpty: boolean;
 
   /** Creates a writer into `dir` (created if missing); no file is opened before the first write. */
   constructor(readonly dir: string, opts: ShardWriterOptions) {
+    super('ShardWriter', opts.writeEmptyShard ?? true);
     this.cols = { ...opts.columns };
     this.schema = shardSchema(this.cols);
     this.shardTokens = intOption('shardTokens', opts.shardTokens, 1);
@@ -194,57 +191,24 @@ export class ShardWriter implements RowWriter {
     this.batchTokens = intOption('batchTokens', opts.batchTokens ?? DEFAULT_BATCH_TOKENS, 1, MAX_BATCH_VALUES);
     this.nextIndex = intOption('firstIndex', opts.firstIndex ?? 0, 0);
     this.prefix = opts.prefix ?? 'shard';
-    this.writeEmpty = opts.writeEmptyShard ?? true;
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(this.prefix)) {
       throw new RangeError(`ShardWriter option prefix must be a plain file name prefix, got ${JSON.stringify(this.prefix)}`);
     }
   }
 
-  /** Shards finished so far (complete files under their final names), in order. */
-  get shards(): readonly ShardInfo[] {
-    return this.done;
+  protected override async finishOpen(): Promise<boolean> {
+    await this.flushBatch();
+    if (!this.current) return false;
+    await this.finishShard();
+    return true;
   }
 
-  /**
-   * Adds one sample (validated against the Sample invariants and the column set; a violation
-   * throws). Resolves once any batch or shard it completed is on disk.
-   */
-  write(sample: Sample): Promise<void> {
-    if (this.state !== 'open') return Promise.reject(new Error(`ShardWriter is ${this.state}: cannot write`));
-    const next = this.queue.then(() => this.writeOne(sample));
-    this.queue = next;
-    return next;
+  protected override async writeEmptyShard(): Promise<void> {
+    await this.openShard();
+    await this.finishShard();
   }
 
-  /**
-   * Flushes what is pending, finishes the last shard and returns every shard written, in order.
-   * Calling it again returns the same list.
-   */
-  close(): Promise<ShardInfo[]> {
-    if (this.state === 'aborted') return Promise.reject(new Error('ShardWriter is aborted: cannot close'));
-    this.state = 'closed';
-    this.closing ??= this.queue.then(async () => {
-      await this.flushBatch();
-      if (this.current) await this.finishShard();
-      else if (this.done.length === 0 && this.writeEmpty) {
-        await this.openShard();
-        await this.finishShard();
-      }
-      return [...this.done];
-    });
-    return this.closing;
-  }
-
-  /**
-   * Stops writing and removes the unfinished shard's temporary file; finished shards stay.
-   * Used when the pipeline fails or is destroyed.
-   */
-  async abort(): Promise<void> {
-    if (this.state === 'aborted') return;
-    const wasClosed = this.state === 'closed';
-    this.state = 'aborted';
-    await this.queue.catch(() => undefined);
-    if (wasClosed) await this.closing?.catch(() => undefined);
+  protected override async discardOpen(): Promise<void> {
     const shard = this.current;
     this.current = null;
     this.pending = [];
@@ -254,7 +218,7 @@ export class ShardWriter implements RowWriter {
     }
   }
 
-  private async writeOne(sample: Sample): Promise<void> {
+  protected override async writeOne(sample: Sample): Promise<void> {
     checkSample(sample, this.cols, this.rowsSeen);
     const n = sample.inputIds.length;
     if (this.pendingTokens + n > MAX_BATCH_VALUES) await this.flushBatch();
