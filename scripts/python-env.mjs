@@ -36,7 +36,10 @@ function fail(what, detail = '') {
 
 /** Runs a command, streaming nothing; returns its combined output, or fails naming it. */
 function run(cmd, args, what) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' }, maxBuffer: 1 << 26 });
+  // No retries unless asked for: an index that cannot be reached (PyPI behind a mirror-only
+  // network) then fails at once and pip moves on to the next, instead of backing off per package.
+  const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_RETRIES: process.env.PIP_RETRIES ?? '0' };
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env, maxBuffer: 1 << 26 });
   if (r.error || r.status !== 0) fail(`${what} failed (${[cmd, ...args].join(' ')})`, `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`);
   return `${r.stdout}${r.stderr}`;
 }
