@@ -7,6 +7,7 @@ export type { RowWriter, ShardFile, ShardInfo, ShardsWritable, ShardWriterOption
 export { MEGATRON_DTYPE_CODES, MEGATRON_INDEX_MAGIC, megatronDtype, megatronFileNames, megatronIndex, MegatronShardWriter } from './megatron-writer.js';
 export type { MegatronDocuments, MegatronDtype, MegatronWriterOptions } from './megatron-writer.js';
 export { hfDatasetInfo, hfState, shardsFingerprint, writeHfLayout } from './hf-layout.js';
+export { finishDataset, type DatasetDescription } from './finish-dataset.js';
 export type { HfDatasetInfo, HfState } from './hf-layout.js';
 export { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, readManifest, shardTotals, writeManifest } from './manifest.js';
 export type { AttentionMode, Manifest, ManifestAugmenter, ManifestBuilder, ManifestInput, ManifestMegatron, ManifestTokenizer, PositionsMode } from './manifest.js';
@@ -14,7 +15,7 @@ export { humanSize, LengthHistogram, renderHistogram } from './histogram.js';
 export type { Histogram, HistogramBucket } from './histogram.js';
 export { positionIds, segmentIds } from './positions.js';
 export type { Attention, ReconstructedPositions } from './positions.js';
-export { openDataset, readShardSamples, verifyShards } from './reader.js';
+export { hashFile, openDataset, readShardSamples, verifyShards } from './reader.js';
 export type { Dataset, Row, ShardMismatch } from './reader.js';
 export { jsonText, syncDir, tempPathFor, writeFileAtomic } from './atomic-file.js';
 export { histogramChartSvg } from './histogram-chart.js';

@@ -3,6 +3,7 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from '../build/sample.js';
+import { withPath } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
 import { syncDir, tempPathFor, writeFileAtomic } from './atomic-file.js';
 import { checkSample } from './record-batch.js';
@@ -95,6 +96,8 @@ export interface MegatronWriterOptions {
   firstIndex?: number;
   /** Whether `close` writes one empty pair when no sample came (default true). */
   writeEmptyShard?: boolean;
+  /** Called with each file name (relative to the folder) before the file is created (the build's ledger). */
+  onCreate?: (file: string) => void | Promise<void>;
 }
 
 /** Bytes of converted tokens gathered before one write to the `.bin`. */
@@ -256,6 +259,7 @@ export class MegatronShardWriter extends SerialRowWriter {
     const index = this.nextIndex++;
     const binFile = megatronFileNames(this.prefix, index).bin;
     const binTmp = tempPathFor(join(this.dir, binFile));
+    await this.opts.onCreate?.(binFile);
     const fh = await open(binTmp, 'w');
     this.current = { index, binFile, binTmp, fh, hash: createHash('sha256'), bytes: 0, rows: 0, tokens: 0, lengths: [], pending: [], pendingBytes: 0 };
   }
@@ -268,16 +272,17 @@ export class MegatronShardWriter extends SerialRowWriter {
       pair.hash.update(c);
       pair.bytes += c.byteLength;
     }
-    await writeFully(pair.fh, chunks);
+    await writeFully(pair.fh, chunks).catch((e: unknown) => Promise.reject(withPath(e, pair.binTmp)));
   }
 
   private async finishPair(): Promise<void> {
     const pair = this.current!;
     await this.flush(pair);
-    await pair.fh.sync();
+    await pair.fh.sync().catch((e: unknown) => Promise.reject(withPath(e, pair.binTmp)));
     await pair.fh.close();
     const names = megatronFileNames(this.prefix, pair.index);
     const idxBytes = megatronIndex(pair.lengths, this.opts.dtype);
+    await this.opts.onCreate?.(names.idx);
     await writeFileAtomic(join(this.dir, names.idx), idxBytes);
     await rename(pair.binTmp, join(this.dir, names.bin));
     await syncDir(this.dir);

@@ -204,12 +204,14 @@ export interface ShardMismatch {
 }
 
 /** sha256 (hex) and size of a file, streamed. */
-async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
+/** The sha256 and size of a file, read once as a stream; `onBytes` is told each chunk's size (progress). */
+export async function hashFile(path: string, onBytes?: (n: number) => void): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of createReadStream(path)) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).byteLength;
+    onBytes?.((chunk as Buffer).byteLength);
   }
   return { sha256: hash.digest('hex'), bytes };
 }
@@ -220,14 +222,17 @@ async function hashFile(path: string): Promise<{ sha256: string; bytes: number }
  * entry per file at most
  * (a size mismatch is reported instead of the then-certain sha256 mismatch).
  */
-export async function verifyShards(dir: string): Promise<ShardMismatch[]> {
+export async function verifyShards(dir: string, onProgress?: (bytesDone: number, bytesTotal: number) => void): Promise<ShardMismatch[]> {
   const manifest = await readManifest(dir);
   const out: ShardMismatch[] = [];
-  for (const shard of manifest.shards.flatMap(shardFiles)) {
+  const files = manifest.shards.flatMap(shardFiles);
+  const total = files.reduce((n, s) => n + s.bytes, 0);
+  let done = 0;
+  for (const shard of files) {
     const path = join(dir, shard.file);
     let actual: { sha256: string; bytes: number };
     try {
-      actual = await hashFile(path);
+      actual = await hashFile(path, (n) => onProgress?.((done += n), total));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       out.push({ file: shard.file, problem: 'missing', expected: shard.sha256, actual: null });
