@@ -100,9 +100,16 @@ test('the bundled corpus as Megatron pairs reads back, through an independent re
   const bad = skein(['inspect', megatron, '--verify', '--rows', '0']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /do not match the manifest checksums \(shard-00001\.idx\)/);
-  // Readers of Arrow rows refuse the folder, saying what to do.
-  await assert.rejects(openDataset(megatron), /holds Megatron \.bin\/\.idx shards \(output\.format megatron\).*--data-path/);
-  const explain = skein(['inspect', megatron, '--explain', '0']);
+  // The folder is skein's own: a finished one is verified (the .idx too), and --overwrite removes every pair.
+  const again = skein(['build', '--shard-tokens', '60000', '--format', 'megatron', '--output', megatron, '--no-progress']);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /holds this build, complete, but its shard-00001\.idx has \d+ bytes, not the \d+ recorded/);
+  const over = skein(['build', '--shard-tokens', '60000', '--output', megatron, '--overwrite', '-q']);
+  assert.equal(over.code, 0, over.stderr);
+  assert.deepEqual(fs.readdirSync(megatron).filter((f) => /\.(bin|idx)$/.test(f)), [], 'an Arrow build over it leaves no pair behind');
+  // Readers of Arrow rows refuse a Megatron folder, saying what to do.
+  await assert.rejects(openDataset(path.join(megatron, '..', 'threads')), /holds Megatron \.bin\/\.idx shards \(output\.format megatron\).*--data-path/);
+  const explain = skein(['inspect', path.join(megatron, '..', 'threads'), '--explain', '0']);
   assert.equal(explain.code, 1);
   assert.equal(explain.stderr.trim().split('\n').length, 1);
 });
