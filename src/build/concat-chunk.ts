@@ -48,7 +48,7 @@ export class ConcatChunkBuilder implements SampleBuilder {
       this.firstPieces.push(off === 0);
       off += n;
       pieces++;
-      if (this.row.free === 0) out.push(this.emit());
+      if (this.row.free === 0) out.push(this.emit(off < doc.tokens.length));
     }
     if (pieces > 1) st.splitDocuments++;
     return out;
@@ -56,7 +56,7 @@ export class ConcatChunkBuilder implements SampleBuilder {
 
   finish(): Sample[] {
     if (this.row.length === 0) return [];
-    if (this.opts.remainder === 'keep') return [this.emit()];
+    if (this.opts.remainder === 'keep') return [this.emit(false)];
     const st = this.stats;
     const dropped = this.row.take();
     st.tokensDropped += dropped.inputIds.length;
@@ -78,11 +78,14 @@ export class ConcatChunkBuilder implements SampleBuilder {
     this.firstPieces = [...c.firstPieces];
   }
 
-  private emit(): Sample {
+  /** Emits the full row; `continues`: its last piece's document goes on in the next row. */
+  private emit(continues: boolean): Sample {
     const st = this.stats;
     for (const first of this.firstPieces) if (first) st.written++;
     this.firstPieces = [];
-    return recordRow(st, this.row.take(), this.opts.withSources);
+    const row = recordRow(st, this.row.take(), this.opts.withSources);
+    if (continues) row.continues = true;
+    return row;
   }
 }
 

@@ -9,4 +9,11 @@ export interface Sample {
   positionIds?: Int32Array;
   lossMask?: Uint8Array;
   docSources?: string[];
+  /**
+   * Set by a builder that cut a document at the end of this row (concat-chunk): the row's last
+   * document piece continues as the first piece of the next row. Not stored in Arrow shards
+   * (there every piece is a segment of its own row); the Megatron writer joins the two pieces
+   * back into one document.
+   */
+  continues?: boolean;
 }

@@ -12,6 +12,7 @@ import { DEFAULT_PIPELINE } from './default-pipeline.js';
 import { parseSubsetSuffix } from '../mix/subset.js';
 import { isRemotePath } from '../sources/remote/remote-url.js';
 import { mixSummary } from './mix-summary.js';
+import { megatronLines } from './megatron-summary.js';
 import { byteSize, positiveInt, nonNegativeInt, tokenCount } from './parse-number.js';
 import { applySet } from './set-override.js';
 import { interruptSignal } from './interrupt-signal.js';
@@ -35,6 +36,7 @@ export interface BuildFlags {
   seed?: number;
   onError?: 'fail' | 'skip';
   shardTokens?: number;
+  format?: 'arrow' | 'megatron';
   totalTokens?: number;
   workers?: number;
   engine?: EngineChoice;
@@ -85,6 +87,7 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
   };
   if (flags.output) section('output').dir = path.resolve(flags.output);
   if (flags.shardTokens) section('output').shard_tokens = flags.shardTokens;
+  if (flags.format) section('output').format = flags.format;
   if (flags.tokenizer) {
     // A tokenizer path on the command line is relative to the working directory.
     const t = flags.tokenizer;
@@ -135,6 +138,7 @@ export function buildSummary(r: BuildResult): string {
     `  documents: read ${m.documents.read} = written ${m.documents.written} + dropped ${m.documents.read - m.documents.written}${dropped ? ` (${dropped})` : ''}`,
     ...(r.status === 'complete' ? [] : [`  ${((r.progress.bytesRead - (r.progress.startBytes ?? 0)) / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s (+ ${r.progress.setupSeconds.toFixed(2)} s setup): ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s${r.status === 'resumed' ? ' (this run, after the checkpoint)' : ''}`]),
     ...mixSummary(m),
+    ...(m.megatron ? megatronLines(m.megatron) : []),
     ...(m.rejects.count ? [`  ${m.rejects.count} bad records skipped: see ${rel}/rejects.jsonl`] : []),
     ...(m.totals.rows === 0 ? ['  warning: no rows were written (--allow-empty): the inputs hold no documents or all were dropped (see the counts above)'] : []),
     `  next: npx skein inspect ${rel}`,
@@ -159,6 +163,7 @@ export function buildCommand(): Command {
     .option('--seed <n>', 'seed of every random choice', nonNegativeInt('--seed'))
     .addOption(new Option('--on-error <policy>', 'bad records: fail (stop, naming file and line) or skip (count, log to rejects.jsonl)').choices(['fail', 'skip']))
     .option('--shard-tokens <n>', 'target tokens per shard', positiveInt('--shard-tokens'))
+    .addOption(new Option('--format <format>', 'shard format (output.format): arrow, or megatron (.bin/.idx pairs for Megatron-LM --data-path)').choices(['arrow', 'megatron']))
     .option('--total-tokens <n>', 'token budget of the mix (mix.total_tokens): 1e9, 1B, 500M', tokenCount('--total-tokens'))
     .option('--workers <n>', 'tokenizer worker threads (tokenizer.workers; default: available cores; 0: main thread)', nonNegativeInt('--workers'))
     .addOption(new Option('--engine <name>', 'tokenizer engine (tokenizer.engine; default auto: the fastest identical one)').choices(ENGINE_CHOICES))

@@ -2,11 +2,12 @@ import path from 'node:path';
 import { taskProgress } from './task-progress.js';
 import { Command } from 'commander';
 import { humanCount } from '../pipeline/progress.js';
-import { openDataset, renderHistogram, verifyShards, type Manifest } from '../shards/index.js';
+import { openDataset, readManifest, renderHistogram, verifyShards, type Manifest } from '../shards/index.js';
 import type { TokenizerEngine } from '../tokenize/engine.js';
 import { loadTokenizer } from '../tokenize/load-tokenizer.js';
 import { UserError } from '../util/errors.js';
 import { showStructure } from './inspect-structure.js';
+import { megatronLines } from './megatron-summary.js';
 import { mixSummary } from './mix-summary.js';
 import { registerManifestTokens } from './manifest-tokenizer.js';
 import { nonNegativeInt, positiveInt } from './parse-number.js';
@@ -39,8 +40,12 @@ export function manifestSummary(m: Manifest, dir: string): string[] {
     ...mixSummary(m),
     ...(m.scale_out?.rank !== undefined ? [`  rank ${m.scale_out.rank} of ${m.scale_out.world_size} (${m.scale_out.units?.mine ?? '?'} of ${m.scale_out.units?.total ?? '?'} input units); join the ranks with skein merge`] : []),
     ...(m.scale_out?.ranks ? [`  merged from ${m.scale_out.ranks.length} ranks: ${m.scale_out.ranks.map((r) => r.dir).join(', ')}`] : []),
+    ...(m.megatron ? megatronLines(m.megatron) : []),
     '  shards:',
-    ...m.shards.map((s) => `    ${s.file}  ${String(s.rows).padStart(7)} rows ${humanCount(s.tokens).padStart(8)} tokens ${(s.bytes / 1e6).toFixed(1).padStart(7)} MB  sha256 ${s.sha256.slice(0, 12)}…`),
+    ...m.shards.map(
+      (s) =>
+        `    ${s.file}  ${String(s.rows).padStart(7)} rows ${humanCount(s.tokens).padStart(8)} tokens ${(s.bytes / 1e6).toFixed(1).padStart(7)} MB  sha256 ${s.sha256.slice(0, 12)}…${s.index ? `  + ${s.index.file} (${s.documents} documents)` : ''}`,
+    ),
   ];
   if (m.rejects.count) lines.push(`  rejects: ${m.rejects.count} in ${m.rejects.file ?? m.rejects.files?.join(', ')}`);
   return lines;
@@ -69,14 +74,16 @@ export function inspectCommand(): Command {
     .option('--plot-rows <n>', 'rows drawn by --plot', positiveInt('--plot-rows'), 4)
     .action(async (dirArg: string, flags: InspectFlags) => {
       const dir = path.resolve(dirArg);
-      const ds = await openDataset(dir);
-      const m = ds.manifest;
+      // A Megatron folder has a summary and checksums but no rows to show.
+      const m = await readManifest(dir);
+      const ds = m.shard_format === 'megatron' ? undefined : await openDataset(dir);
       const out = (s: string) => process.stdout.write(`${s}\n`);
       if (flags.json) {
         out(JSON.stringify(m, null, 2));
         return;
       }
       if (flags.explain !== undefined || flags.plot) {
+        if (!ds) throw new UserError(`--explain and --plot show Arrow rows, but ${dirArg} holds Megatron .bin/.idx shards (documents, not rows); build with output.format arrow to look at rows`);
         await showStructure(ds, { explain: flags.explain, plot: flags.plot && path.resolve(flags.plot), plotRows: flags.plotRows, chars: flags.chars, decode: flags.decode }, out);
         return;
       }
@@ -97,7 +104,7 @@ export function inspectCommand(): Command {
         if (bad.length) throw new UserError(`${bad.length} shard(s) do not match the manifest checksums (${bad.map((b) => b.file).join(', ')}); rebuild them`);
         out(`verified: ${m.shards.length} shards match their sha256`);
       }
-      if (flags.rows === 0) return;
+      if (flags.rows === 0 || !ds) return;
       let engine: TokenizerEngine | undefined;
       if (flags.decode) {
         try {

@@ -5,7 +5,8 @@ import { codePoints, type Mixer, type MixerState } from '../mix/mixer.js';
 import type { RowOrder } from '../mix/row-order.js';
 import type { ColumnSet } from '../shards/columns.js';
 import { LengthHistogram, type Histogram } from '../shards/histogram.js';
-import { ShardWriter, type ShardInfo } from '../shards/shard-writer.js';
+import { MegatronShardWriter, type MegatronWriterOptions } from '../shards/megatron-writer.js';
+import { ShardWriter, type RowWriter, type ShardInfo } from '../shards/shard-writer.js';
 import type { RemoteAccess } from '../sources/remote/remote-access.js';
 import type { InputLimits } from '../sources/input-limits.js';
 import type { FileReport } from '../sources/reader-context.js';
@@ -58,6 +59,8 @@ export interface LoopParts {
   columns: ColumnSet;
   shardTokens: number;
   batchRows: number;
+  /** Write Megatron `.bin`/`.idx` pairs instead of Arrow shards. */
+  megatron?: Pick<MegatronWriterOptions, 'dtype' | 'documents'>;
   fingerprint: BuildFingerprint;
   /** The config as compared between runs, stored in checkpoints for messages. */
   comparableConfig: unknown;
@@ -242,14 +245,11 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
   p.progress.startTokens = tokens;
   p.progress.startBytes = p.progress.bytesRead;
 
-  const writer = new ShardWriter(p.dir, {
-    columns: p.columns,
-    shardTokens: p.shardTokens,
-    batchRows: p.batchRows,
-    firstIndex: finished.length,
-    writeEmptyShard: finished.length === 0,
-    onCreate: (file) => p.ledger.record(file),
-  });
+  // Every file a writer creates is recorded in the ledger first (what skein may delete later).
+  const common = { firstIndex: finished.length, writeEmptyShard: finished.length === 0, onCreate: (file: string) => p.ledger.record(file) };
+  const writer: RowWriter = p.megatron
+    ? new MegatronShardWriter(p.dir, { ...p.megatron, shardTokens: p.shardTokens, ...common })
+    : new ShardWriter(p.dir, { columns: p.columns, shardTokens: p.shardTokens, batchRows: p.batchRows, ...common });
   const skipBelow = rowsInShards;
 
   const capture = (reader: ReaderSnapshot): LoopState => ({
@@ -286,12 +286,25 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
     p.kill?.hit('checkpoints');
   };
 
+  // Megatron pairs end at document ends, which may lie inside a row: on resume, the tokens of the
+  // finished pairs beyond the rows they record (those emitted before the restored state, counted by
+  // its row-length histogram, and those skipped below) are the head of the first row written.
+  // Arrow shards end at row ends, so for them this is always 0 (and not tracked).
+  let toSkip = writer.skipTokens ? finished.reduce((n, s) => n + s.tokens, 0) - (restored?.state.sampleTokens.sum ?? 0) : 0;
   const emit = async (row: Sample): Promise<void> => {
     p.signal?.throwIfAborted();
     const ordinal = rowsEmitted++;
     sampleHist.add(row.inputIds.length);
     p.progress.rows = rowsEmitted;
-    if (ordinal < skipBelow) return;
+    if (ordinal < skipBelow) {
+      if (writer.skipTokens) toSkip -= row.inputIds.length;
+      return;
+    }
+    if (toSkip !== 0) {
+      if (toSkip < 0) throw new Error(`resume: the finished shards hold ${-toSkip} tokens fewer than the rows they record`);
+      writer.skipTokens!(toSkip);
+      toSkip = 0;
+    }
     await writer.write(row);
     p.kill?.hit('rows');
     if (writer.shards.length + (p.resume?.shards.length ?? 0) > finished.length) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { jsonText, syncDir, tempPathFor, writeFileAtomic } from '../shards/atomic-file.js';
+import { megatronFileNames } from '../shards/megatron-writer.js';
 import { shardFileName, type ShardInfo } from '../shards/shard-writer.js';
 import { withPath } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
@@ -76,7 +77,10 @@ function inconsistency(r: ResumeFile): string | undefined {
   if (!Array.isArray(r.shards)) return 'its shard list is not a list';
   let rows = 0;
   for (const [i, s] of r.shards.entries()) {
-    if (!s || s.file !== shardFileName('shard', i)) return `shard ${i} of its list is not ${shardFileName('shard', i)}`;
+    // An Arrow shard, or a Megatron pair (output.format megatron): its .bin, with the .idx as `index`.
+    const pair = megatronFileNames('shard', i);
+    const megatron = s?.file === pair.bin && s.index?.file === pair.idx && isCount(s.index.bytes) && isHex64(s.index.sha256);
+    if (!s || (s.file !== shardFileName('shard', i) && !megatron)) return `shard ${i} of its list is not ${shardFileName('shard', i)} (or the pair ${pair.bin} + ${pair.idx})`;
     if (!isCount(s.rows) || !isCount(s.tokens) || !isCount(s.bytes) || !isHex64(s.sha256)) return `its entry for ${s.file} lacks rows, tokens, bytes or sha256`;
     rows += s.rows;
   }

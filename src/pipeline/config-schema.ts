@@ -100,6 +100,14 @@ export const OutputSchema = z.strictObject({
   shard_tokens: positiveInt.default(1 << 26).describe('Target tokens per shard; a shard closes at the first row boundary past it.'),
   batch_rows: positiveInt.default(1000).describe('Rows per Arrow record batch.'),
   allow_empty: z.boolean().optional().describe('Write an empty dataset when no row is built, instead of failing (a build of zero rows is an error by default: it names why every document was dropped).'),
+  format: z
+    .enum(['arrow', 'megatron'])
+    .optional()
+    .describe('Shard format: arrow (default: Arrow IPC shards with doc_lengths, positions and loss masks, for datasets / PyTorch / skein train) or megatron (Megatron-core IndexedDataset .bin/.idx pairs for Megatron-LM --data-path; tokens and document boundaries only, see docs/train-on-shards.md).'),
+  megatron_documents: z
+    .enum(['documents', 'rows'])
+    .optional()
+    .describe('output.format megatron: what a Megatron document is. documents (default): each document of the build, so that Megatron packs, resets positions and masks as its flags say; rows: each row (the builder already made the samples).'),
 });
 
 /** A whole pipeline config (pipelines/*.json). */

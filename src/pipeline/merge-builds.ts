@@ -5,8 +5,9 @@ import type { MixReport, MixReportSource } from '../mix/mixer.js';
 import { columnSetFromNames } from '../shards/columns.js';
 import { LengthHistogram } from '../shards/histogram.js';
 import { shardsFingerprint, writeHfLayout } from '../shards/hf-layout.js';
+import { withPairs } from './megatron-setup.js';
 import { MANIFEST_FILE, readManifest, shardTotals, writeManifest, type Manifest, type ManifestSubset } from '../shards/manifest.js';
-import type { ShardInfo } from '../shards/shard-writer.js';
+import { shardFiles, type ShardInfo } from '../shards/shard-writer.js';
 import { makeFolder } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
 import { SourceHistograms } from './source-histograms.js';
@@ -141,7 +142,7 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
   const existing = await readManifest(out).catch(() => undefined);
   if (existing && !existing.scale_out?.ranks) throw new UserError(`--output ${output} holds a build of its own; merge into another folder`);
   // Hard links an earlier merge into this folder made (its manifest lists them) may be replaced; nothing else.
-  const earlierLinks = new Set((existing?.shards ?? []).map((s) => s.file).filter((f) => /^rank-\d{5}-shard-\d{5,}\.arrow$/.test(f)));
+  const earlierLinks = new Set((existing?.shards ?? []).flatMap(shardFiles).map((s) => s.file).filter((f) => /^rank-\d{5}-shard-\d{5,}\.(?:arrow|bin|idx)$/.test(f)));
   const ownNames = new Set(ranks.map((r) => path.relative(out, r.dir).split(path.sep)[0]!));
   for (const name of await fs.readdir(out)) {
     if (MERGE_FILES.has(name) || ownNames.has(name) || earlierLinks.has(name)) continue;
@@ -151,25 +152,30 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
 
   const shards: ShardInfo[] = [];
   for (const { dir, m } of ranks) {
+    /** A rank's file as the merged folder names it: hard-linked in, or by relative path. */
+    const place = async (file: string): Promise<string> => {
+      const src = path.join(dir, file);
+      if (!opts.hardlink) return relativeTo(out, src);
+      const name = `rank-${String(m.scale_out!.rank).padStart(5, '0')}-${file}`;
+      const dst = path.join(out, name);
+      // Only a regular file an earlier merge linked here is replaced (the check above).
+      const there = await fs.lstat(dst).catch(() => undefined);
+      if (there) {
+        if (!there.isFile()) throw new UserError(`${dst} is not a file skein merge wrote; move it away or merge into another folder`);
+        await fs.unlink(dst);
+      }
+      try {
+        await fs.link(src, dst);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EXDEV') throw new UserError(`cannot hard-link ${src} into ${output}: they are on different file systems; drop --hardlink to reference the shards by relative path`);
+        throw e;
+      }
+      return name;
+    };
     for (const s of m.shards) {
-      const src = path.join(dir, s.file);
-      if (opts.hardlink) {
-        const name = `rank-${String(m.scale_out!.rank).padStart(5, '0')}-${s.file}`;
-        const dst = path.join(out, name);
-        // Only a regular file an earlier merge linked here is replaced (the check above).
-        const there = await fs.lstat(dst).catch(() => undefined);
-        if (there) {
-          if (!there.isFile()) throw new UserError(`${dst} is not a file skein merge wrote; move it away or merge into another folder`);
-          await fs.unlink(dst);
-        }
-        try {
-          await fs.link(src, dst);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EXDEV') throw new UserError(`cannot hard-link ${src} into ${output}: they are on different file systems; drop --hardlink to reference the shards by relative path`);
-          throw e;
-        }
-        shards.push({ ...s, file: name });
-      } else shards.push({ ...s, file: relativeTo(out, src) });
+      const merged: ShardInfo = { ...s, file: await place(s.file) };
+      if (s.index) merged.index = { ...s.index, file: await place(s.index.file) };
+      shards.push(merged);
     }
   }
   const documents = { read: 0, written: 0, dropped: {} as Record<string, number> };
@@ -223,7 +229,8 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
   const mixes = ranks.map((r) => r.m.mix).filter((x): x is MixReport => x !== undefined);
   if (mixes.length === ranks.length && mixes.length > 0) manifest.mix = mergeMix(mixes);
   if (Object.keys(subsets).length) manifest.subsets = subsets;
-  await writeHfLayout(out, shards, columnSetFromNames(first.columns), shardsFingerprint(shards));
+  if (first.megatron) manifest.megatron = withPairs(first.megatron, shards);
+  else await writeHfLayout(out, shards, columnSetFromNames(first.columns), shardsFingerprint(shards));
   await writeManifest(out, manifest);
   return manifest;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest } from '../shards/manifest.js';
 import { hashFile } from '../shards/reader.js';
-import { isShardFileName, type ShardInfo } from '../shards/shard-writer.js';
+import { isShardFileName, shardFiles, type ShardInfo } from '../shards/shard-writer.js';
 import { makeFolder } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
 import { readCheckpoint, type Checkpoint } from './checkpoint.js';
@@ -46,7 +46,8 @@ async function manifestIn(dir: string): Promise<Manifest | undefined> {
  * names only: a path in an edited manifest never makes a file skein's) and the fixed files.
  */
 function manifestFiles(m: Manifest): string[] {
-  const shards = m.shards.map((s) => (s && typeof s.file === 'string' ? s.file : '')).filter((f) => isShardFileName(f));
+  // Megatron pairs: the `.idx` (shard `index`) is a file of the shard too.
+  const shards = m.shards.flatMap((s) => (s && typeof s.file === 'string' ? [s.file, ...(typeof s.index?.file === 'string' ? [s.index.file] : [])] : [])).filter((f) => isShardFileName(f));
   return [...BUILD_FILES, ...shards];
 }
 
@@ -179,7 +180,8 @@ export async function removeStrays(dir: string, ledger: FileLedger, keep: Readon
  * folder is refused, never opened.
  */
 export async function checkShardFiles(dir: string, shards: readonly ShardInfo[], message: (file: string, why: string) => string): Promise<void> {
-  for (const s of shards) {
+  // Megatron pairs: both files (shardFiles); a malformed entry is checked as it is.
+  for (const s of shards.flatMap((x) => (x && typeof x === 'object' ? shardFiles(x) : [x]))) {
     if (typeof s?.file !== 'string' || !isOwnableName(s.file)) throw new UserError(message(JSON.stringify(s?.file), 'is not a file name inside the folder'));
     const file = path.join(dir, ...s.file.split('/'));
     const st = await fs.lstat(file).catch(() => undefined);

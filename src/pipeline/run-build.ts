@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { columnNames, shardsFingerprint, shardTotals, writeHfLayout, writeManifest, type Manifest, type ShardInfo } from '../shards/index.js';
+import { columnNames, shardFiles, shardsFingerprint, shardTotals, writeHfLayout, writeManifest, type Manifest, type ShardInfo } from '../shards/index.js';
 import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
 import { loadTokenizer, type LoadTokenizerOptions } from '../tokenize/load-tokenizer.js';
 import { tokenizerAlias } from '../tokenize/resolve-tokenizer.js';
@@ -18,6 +18,7 @@ import type { FileLedger } from './file-ledger.js';
 import { buildFingerprint, comparableConfig, type BuildFingerprint } from './fingerprint.js';
 import { KillHook } from './kill-hook.js';
 import type { PipelineConfig } from './config-schema.js';
+import { megatronManifest, megatronPlan } from './megatron-setup.js';
 import type { LoadedConfig } from './load-config.js';
 import { mixerFor, rowOrderFor, subsetsSection } from './mix-setup.js';
 import { BUILD_FILES, openOutput, removeStrays, verifyFinishedShards, type OutputPlan } from './output-state.js';
@@ -147,6 +148,9 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   const builder = await factory.create(config.builder, true, { seed: config.seed, engine });
   // Augmenters check their fit with the builder and register marker tokens before any work starts.
   const augment = createAugmenters(config.augment, { engine, seed: config.seed, semantics, policy }, { positionIds: semantics.explicitPositions, lossMask: semantics.lossMask || chat !== undefined, docSources: true });
+  // Megatron output: refused here when something the rows carry cannot travel (megatron-setup.ts).
+  const vocabInUse = Math.max(engine.info.vocabSize, addedTokensEntry(engine.addedTokens()).total_vocab_size ?? 0);
+  const megatron = megatronPlan(config, semantics, policy, vocabInUse, chat !== undefined);
   const mixer = mixerFor(config, plan.fraction);
   const order = rowOrderFor(config);
   const kill = KillHook.fromEnv(opts.env ?? process.env);
@@ -204,7 +208,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     if (out.kind === 'resume') {
       phase(`verifying the ${out.checkpoint.shards.length} finished shards`);
       await verifyFinishedShards(dir, [...out.checkpoint.shards, ...checkpointRuns(out.checkpoint)]);
-      await removeStrays(dir, ledger, new Set(out.checkpoint.shards.map((s) => s.file)));
+      await removeStrays(dir, ledger, new Set(out.checkpoint.shards.flatMap((s) => shardFiles(s).map((f) => f.file))));
     }
 
     // Pass 1 of each `[N]` input: the same subset on every rank.
@@ -254,6 +258,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         columns,
         shardTokens: config.output.shard_tokens,
         batchRows: config.output.batch_rows,
+        ...(megatron ? { megatron: { dtype: megatron.dtype, documents: megatron.documents } } : {}),
         fingerprint,
         comparableConfig: comparableConfig(config),
         resume: out.kind === 'resume' ? out.checkpoint : undefined,
@@ -290,6 +295,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
       format: 'skein-shards',
       format_version: 1,
       skein_version: SKEIN_VERSION,
+      ...(megatron ? { shard_format: 'megatron' as const } : {}),
       config,
       seed: config.seed,
       tokenizer: {
@@ -311,7 +317,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
       ...(config.augment.length ? { augment: augment.manifestEntries() } : {}),
       attention: semantics.attention,
       positions: semantics.explicitPositions ? 'explicit' : semantics.positions,
-      columns: columnNames(columns),
+      columns: megatron ? ['input_ids'] : columnNames(columns),
+      ...(megatron ? { megatron: megatronManifest(megatron, shards) } : {}),
       shards,
       totals,
       documents,
@@ -345,7 +352,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
       ...(order.active || config.order.curriculum ? { order: { shuffle_buffer: config.order.shuffle_buffer, group_by_length: config.order.group_by_length, curriculum: config.order.curriculum, length_key: config.order.length_key } } : {}),
       ...(scale.worldSize > 1 ? { scale_out: { rank: scale.rank, world_size: scale.worldSize, units: plan.units, budget_fraction: plan.fraction } } : {}),
     };
-    await writeHfLayout(dir, shards, columns, shardsFingerprint(shards));
+    // datasets.load_from_disk reads Arrow only: a Megatron folder gets no state.json / dataset_info.json.
+    if (!megatron) await writeHfLayout(dir, shards, columns, shardsFingerprint(shards));
     await writeManifest(dir, manifest);
     // The manifest now names every file of the build: the checkpoint and the ledger go.
     await removeCheckpoint(dir, ledger);

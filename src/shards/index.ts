@@ -2,13 +2,15 @@
 export { columnLayout, columnNames, columnSetFromNames, hfFeatures, shardSchema } from './columns.js';
 export type { ColumnName, ColumnSet, ElementDtype, HfSequenceFeature } from './columns.js';
 export { checkSample, MAX_BATCH_VALUES, SampleInvariantError, samplesToRecordBatch } from './record-batch.js';
-export { DEFAULT_BATCH_ROWS, DEFAULT_BATCH_TOKENS, shardFileName, ShardWriter, writeShards } from './shard-writer.js';
-export type { ShardInfo, ShardsWritable, ShardWriterOptions } from './shard-writer.js';
+export { DEFAULT_BATCH_ROWS, DEFAULT_BATCH_TOKENS, shardFileName, shardFiles, ShardWriter, writeShards } from './shard-writer.js';
+export type { RowWriter, ShardFile, ShardInfo, ShardsWritable, ShardWriterOptions } from './shard-writer.js';
+export { MEGATRON_DTYPE_CODES, MEGATRON_INDEX_MAGIC, megatronDtype, megatronFileNames, megatronIndex, MegatronShardWriter } from './megatron-writer.js';
+export type { MegatronDocuments, MegatronDtype, MegatronWriterOptions } from './megatron-writer.js';
 export { hfDatasetInfo, hfState, shardsFingerprint, writeHfLayout } from './hf-layout.js';
 export { finishDataset, type DatasetDescription } from './finish-dataset.js';
 export type { HfDatasetInfo, HfState } from './hf-layout.js';
 export { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, readManifest, shardTotals, writeManifest } from './manifest.js';
-export type { AttentionMode, Manifest, ManifestAugmenter, ManifestBuilder, ManifestInput, ManifestTokenizer, PositionsMode } from './manifest.js';
+export type { AttentionMode, Manifest, ManifestAugmenter, ManifestBuilder, ManifestInput, ManifestMegatron, ManifestTokenizer, PositionsMode } from './manifest.js';
 export { humanSize, LengthHistogram, renderHistogram } from './histogram.js';
 export type { Histogram, HistogramBucket } from './histogram.js';
 export { positionIds, segmentIds } from './positions.js';

@@ -113,6 +113,26 @@ export interface ManifestScaleOut {
   ranks?: Array<{ rank: number; dir: string; fingerprint: string }>;
 }
 
+/**
+ * A Megatron-format folder (`output.format: megatron`): how its `.bin`/`.idx` pairs were written
+ * and the Megatron-LM flags that read them as the builder meant.
+ */
+export interface ManifestMegatron {
+  /** What a Megatron document is: each document of the build, or each row. */
+  documents: 'documents' | 'rows';
+  /** Token dtype of the `.bin` files and its Megatron code (uint16 = 8, int32 = 4). */
+  dtype: 'uint16' | 'int32';
+  dtype_code: number;
+  /** The path prefixes (no `.bin`/`.idx`), relative to the folder, in order: what `--data-path` takes. */
+  prefixes: string[];
+  /** Megatron documents (IndexedDataset sequences) in all pairs. */
+  sequences: number;
+  /** The end-of-document token every document ends with (the EOS), or null when documents have none. */
+  eod_id: number | null;
+  /** Megatron-LM flags that give the attention, positions and loss mask of the build. */
+  flags: string[];
+}
+
 /** How the build's output may be resumed or was checked (see docs/scale-out.md). */
 export interface ManifestResume {
   /** True once every shard and this manifest are written. */
@@ -131,6 +151,10 @@ export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   format_version: typeof MANIFEST_FORMAT_VERSION;
   skein_version: string;
+  /** `megatron` for `.bin`/`.idx` shards; absent for Arrow shards. */
+  shard_format?: 'megatron';
+  /** Megatron-format folders: the format details (see {@link ManifestMegatron}). */
+  megatron?: ManifestMegatron;
   /** The resolved pipeline config. */
   config: unknown;
   seed: number;

@@ -1,7 +1,8 @@
 /**
  * Per-token position ids and segment ids of a row, reconstructed from its `doc_lengths` and the
- * manifest's `positions` / `attention` modes (design.md §4). The trainer and the Python example
- * in the docs use exactly this reconstruction; it follows Megatron-LM's
+ * manifest's `positions` / `attention` modes. The trainer and the Python package (python/
+ * skein_data/positions.py; a test compares them on every row) use exactly this reconstruction;
+ * it follows Megatron-LM's
  * `get_ltor_masks_and_position_ids` (`reset_position_ids`, `reset_attention_mask`):
  *
  * - `doc_lengths` are the lengths of the consecutive document pieces of the row, each including

@@ -8,7 +8,7 @@ import { UserError } from '../util/errors.js';
 import { columnLayout, columnSetFromNames, type ColumnSet, type ElementDtype } from './columns.js';
 import { readManifest, type Manifest } from './manifest.js';
 import { positionIds, segmentIds } from './positions.js';
-import type { ShardInfo } from './shard-writer.js';
+import { shardFiles, type ShardInfo } from './shard-writer.js';
 
 /**
  * One training row as the trainer consumes it. `inputIds`, `docLengths`, an explicit
@@ -168,6 +168,9 @@ async function* shardRows(path: string, info: ShardInfo, manifest: Manifest, col
  */
 export async function openDataset(dir: string): Promise<Dataset> {
   const manifest = await readManifest(dir);
+  if (manifest.shard_format === 'megatron') {
+    throw new UserError(`${dir} holds Megatron .bin/.idx shards (output.format megatron), which skein reads no rows from: point Megatron-LM's --data-path at them (docs/train-on-shards.md), or build with output.format arrow`);
+  }
   const columns = columnSetFromNames(manifest.columns);
   if (manifest.positions === 'explicit' && !columns.positionIds) {
     throw new UserError(`${join(dir, 'manifest.json')} says positions "explicit" but lists no position_ids column: rebuild the dataset`);
@@ -214,16 +217,18 @@ export async function hashFile(path: string, onBytes?: (n: number) => void): Pro
 }
 
 /**
- * Recomputes every shard's size and sha256 and compares them with the manifest. Returns the
- * mismatches (empty when all shards are intact), in manifest order; one entry per shard at most
+ * Recomputes every shard file's size and sha256 (both files of a Megatron pair) and compares them
+ * with the manifest. Returns the mismatches (empty when all are intact), in manifest order; one
+ * entry per file at most
  * (a size mismatch is reported instead of the then-certain sha256 mismatch).
  */
 export async function verifyShards(dir: string, onProgress?: (bytesDone: number, bytesTotal: number) => void): Promise<ShardMismatch[]> {
   const manifest = await readManifest(dir);
   const out: ShardMismatch[] = [];
-  const total = manifest.shards.reduce((n, s) => n + s.bytes, 0);
+  const files = manifest.shards.flatMap(shardFiles);
+  const total = files.reduce((n, s) => n + s.bytes, 0);
   let done = 0;
-  for (const shard of manifest.shards) {
+  for (const shard of files) {
     const path = join(dir, shard.file);
     let actual: { sha256: string; bytes: number };
     try {

@@ -10,8 +10,16 @@ import { finishDataset, type DatasetDescription } from './finish-dataset.js';
 import { LengthHistogram } from './histogram.js';
 import { shardSchema, type ColumnSet } from './columns.js';
 import { checkSample, MAX_BATCH_VALUES, samplesToRecordBatch } from './record-batch.js';
+import { SerialRowWriter } from './serial-writer.js';
 
-/** One finished shard, as recorded in the manifest (design.md §4). */
+/** One file of a shard: its name relative to the dataset folder, size and sha256. */
+export interface ShardFile {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** One finished shard, as recorded in the manifest. */
 export interface ShardInfo {
   /** File name relative to the dataset folder, e.g. `shard-00000.arrow`. */
   file: string;
@@ -23,6 +31,29 @@ export interface ShardInfo {
   bytes: number;
   /** Lowercase hex sha256 of the file's bytes. */
   sha256: string;
+  /** Megatron shards: the `.idx` index paired with `file` (the `.bin` tokens). */
+  index?: ShardFile;
+  /** Megatron shards: the documents (IndexedDataset sequences) the pair holds. */
+  documents?: number;
+}
+
+/** Every file of a shard: `file`, then the Megatron index when there is one. */
+export function shardFiles(s: ShardInfo): ShardFile[] {
+  const main = { file: s.file, bytes: s.bytes, sha256: s.sha256 };
+  return s.index ? [main, s.index] : [main];
+}
+
+/**
+ * What the run loop writes rows into: {@link ShardWriter} (Arrow) or `MegatronShardWriter`.
+ * `write` resolves once any shard it completed is on disk; `shards` lists the finished ones.
+ */
+export interface RowWriter {
+  write(sample: Sample): Promise<void>;
+  /** Resuming mid-row (Megatron pairs end inside rows): the next `n` tokens are already written. */
+  skipTokens?(n: number): void;
+  close(): Promise<ShardInfo[]>;
+  abort(): Promise<void>;
+  readonly shards: readonly ShardInfo[];
 }
 
 /** Options of {@link ShardWriter} and {@link writeShards}. */
@@ -62,9 +93,12 @@ export function shardFileName(prefix: string, index: number): string {
   return `${prefix}-${String(index).padStart(5, '0')}.arrow`;
 }
 
-/** Whether `name` is a shard file name {@link shardFileName} gives for `prefix` (default `shard`). */
+/**
+ * Whether `name` is a shard file name for `prefix` (default `shard`): an Arrow shard
+ * ({@link shardFileName}) or either file of a Megatron pair (`PREFIX-NNNNN.bin` / `.idx`).
+ */
 export function isShardFileName(name: string, prefix = 'shard'): boolean {
-  return name.startsWith(`${prefix}-`) && /^\d{5,}\.arrow$/.test(name.slice(prefix.length + 1));
+  return name.startsWith(`${prefix}-`) && /^\d{5,}\.(?:arrow|bin|idx)$/.test(name.slice(prefix.length + 1));
 }
 
 /**
@@ -96,7 +130,7 @@ class CollectingStreamWriter extends RecordBatchStreamWriter {
 }
 
 /** Writes all of `chunks` at the file's current position, retrying after short writes. */
-async function writeFully(fh: FileHandle, chunks: Uint8Array[]): Promise<void> {
+export async function writeFully(fh: FileHandle, chunks: Uint8Array[]): Promise<void> {
   if (chunks.length === 0) return;
   const total = chunks.reduce((n, c) => n + c.byteLength, 0);
   let { bytesWritten } = await fh.writev(chunks);
@@ -149,7 +183,7 @@ function intOption(name: string, value: number, min: number, max = Number.MAX_SA
  * If no sample was written, `close` writes one empty shard so the folder is still a dataset
  * (unless `writeEmptyShard` is false).
  */
-export class ShardWriter {
+export class ShardWriter extends SerialRowWriter {
   private readonly schema: Schema;
   private readonly cols: ColumnSet;
   private readonly shardTokens: number;
@@ -160,17 +194,13 @@ export class ShardWriter {
   private pending: Sample[] = [];
   private pendingTokens = 0;
   private current: OpenShard | null = null;
-  private readonly done: ShardInfo[] = [];
   private rowsSeen = 0;
-  private queue: Promise<void> = Promise.resolve();
-  private state: 'open' | 'closed' | 'aborted' = 'open';
-  private closing: Promise<ShardInfo[]> | null = null;
   private madeDir = false;
-  private readonly writeEmpty: boolean;
   private readonly onCreate: ShardWriterOptions['onCreate'];
 
   /** Creates a writer into `dir` (created if missing); no file is opened before the first write. */
   constructor(readonly dir: string, opts: ShardWriterOptions) {
+    super('ShardWriter', opts.writeEmptyShard ?? true);
     this.cols = { ...opts.columns };
     this.schema = shardSchema(this.cols);
     this.shardTokens = intOption('shardTokens', opts.shardTokens, 1);
@@ -178,58 +208,25 @@ export class ShardWriter {
     this.batchTokens = intOption('batchTokens', opts.batchTokens ?? DEFAULT_BATCH_TOKENS, 1, MAX_BATCH_VALUES);
     this.nextIndex = intOption('firstIndex', opts.firstIndex ?? 0, 0);
     this.prefix = opts.prefix ?? 'shard';
-    this.writeEmpty = opts.writeEmptyShard ?? true;
     this.onCreate = opts.onCreate;
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(this.prefix)) {
       throw new RangeError(`ShardWriter option prefix must be a plain file name prefix, got ${JSON.stringify(this.prefix)}`);
     }
   }
 
-  /** Shards finished so far (complete files under their final names), in order. */
-  get shards(): readonly ShardInfo[] {
-    return this.done;
+  protected override async finishOpen(): Promise<boolean> {
+    await this.flushBatch();
+    if (!this.current) return false;
+    await this.finishShard();
+    return true;
   }
 
-  /**
-   * Adds one sample (validated against the Sample invariants and the column set; a violation
-   * throws). Resolves once any batch or shard it completed is on disk.
-   */
-  write(sample: Sample): Promise<void> {
-    if (this.state !== 'open') return Promise.reject(new Error(`ShardWriter is ${this.state}: cannot write`));
-    const next = this.queue.then(() => this.writeOne(sample));
-    this.queue = next;
-    return next;
+  protected override async writeEmptyShard(): Promise<void> {
+    await this.openShard();
+    await this.finishShard();
   }
 
-  /**
-   * Flushes what is pending, finishes the last shard and returns every shard written, in order.
-   * Calling it again returns the same list.
-   */
-  close(): Promise<ShardInfo[]> {
-    if (this.state === 'aborted') return Promise.reject(new Error('ShardWriter is aborted: cannot close'));
-    this.state = 'closed';
-    this.closing ??= this.queue.then(async () => {
-      await this.flushBatch();
-      if (this.current) await this.finishShard();
-      else if (this.done.length === 0 && this.writeEmpty) {
-        await this.openShard();
-        await this.finishShard();
-      }
-      return [...this.done];
-    });
-    return this.closing;
-  }
-
-  /**
-   * Stops writing and removes the unfinished shard's temporary file; finished shards stay.
-   * Used when the pipeline fails or is destroyed.
-   */
-  async abort(): Promise<void> {
-    if (this.state === 'aborted') return;
-    const wasClosed = this.state === 'closed';
-    this.state = 'aborted';
-    await this.queue.catch(() => undefined);
-    if (wasClosed) await this.closing?.catch(() => undefined);
+  protected override async discardOpen(): Promise<void> {
     const shard = this.current;
     this.current = null;
     this.pending = [];
@@ -239,7 +236,7 @@ export class ShardWriter {
     }
   }
 
-  private async writeOne(sample: Sample): Promise<void> {
+  protected override async writeOne(sample: Sample): Promise<void> {
     checkSample(sample, this.cols, this.rowsSeen);
     const n = sample.inputIds.length;
     if (this.pendingTokens + n > MAX_BATCH_VALUES) await this.flushBatch();

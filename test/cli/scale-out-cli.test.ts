@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -7,8 +6,7 @@ import { openDataset } from '../../src/index.js';
 import { fixture } from '../helpers/corpus.js';
 import { manifestOf, skein, tempDir } from '../helpers/cli.js';
 import { skeinAsync } from '../helpers/spawn.js';
-
-const HAVE_PY = spawnSync('python3', ['-c', 'import datasets'], { stdio: 'ignore' }).status === 0;
+import { python } from '../helpers/python.js';
 
 /** Every document piece of a dataset as a key (its tokens), counted: the multiset of documents. */
 async function documentsOf(dir: string): Promise<Map<string, number>> {
@@ -58,11 +56,9 @@ test('world size 3 as three processes (files and Parquet row groups partitioned)
   assert.deepEqual(await documentsOf(out), await documentsOf(single));
   const verify = skein(['inspect', out, '--rows', '0', '--verify']);
   assert.equal(verify.code, 0, verify.stderr);
-  if (HAVE_PY) {
-    const py = spawnSync('python3', ['-c', `import datasets; d = datasets.load_from_disk(${JSON.stringify(out)}); print(d.num_rows)`], { encoding: 'utf8', env: { ...process.env, HF_DATASETS_OFFLINE: '1' } });
-    assert.equal(py.status, 0, py.stderr);
-    assert.equal(Number(py.stdout.trim()), m.totals.rows, 'datasets.load_from_disk opens the merged folder');
-  }
+  const py = python(['-c', `import datasets; d = datasets.load_from_disk(${JSON.stringify(out)}); print(d.num_rows)`]);
+  assert.equal(py.status, 0, py.stderr);
+  assert.equal(Number(py.stdout.trim()), m.totals.rows, 'datasets.load_from_disk opens the merged folder');
   // Merge refuses incomplete sets.
   const missing = skein(['merge', path.join(out, dirs[0]!), path.join(out, dirs[2]!), '--output', path.join(base, 'm2')]);
   assert.equal(missing.code, 1);

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fixture } from '../helpers/corpus.js';
 import { skein, tempDir } from '../helpers/cli.js';
-
-const HAVE_PY = spawnSync('python3', ['-c', 'import xml.etree.ElementTree'], { stdio: 'ignore' }).status === 0;
+import { python } from '../helpers/python.js';
 
 /** A strict enough XML check without dependencies: one root, every tag closed in order, attributes quoted, entities escaped. */
 function wellFormed(xml: string): boolean {
@@ -45,11 +43,9 @@ test('skein stats prints per-source length histograms in tokens and writes an SV
   assert.ok(svg.startsWith('<?xml') && svg.includes('<svg xmlns="http://www.w3.org/2000/svg"'));
   assert.ok(wellFormed(svg), 'the SVG is well-formed XML');
   assert.equal((svg.match(/<rect /g) ?? []).length, 1 + 5, 'a background and one bar per non-empty bucket');
-  if (HAVE_PY) {
-    const py = spawnSync('python3', ['-c', 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); print(r.tag)', chart], { encoding: 'utf8' });
-    assert.equal(py.status, 0, py.stderr);
-    assert.equal(py.stdout.trim(), '{http://www.w3.org/2000/svg}svg');
-  }
+  const py = python(['-c', 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); print(r.tag)', chart]);
+  assert.equal(py.status, 0, py.stderr);
+  assert.equal(py.stdout.trim(), '{http://www.w3.org/2000/svg}svg');
 });
 
 test('skein stats per source (SlimPajama meta.redpajama_set_name), --json, and user errors', () => {

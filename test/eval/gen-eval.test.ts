@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, test } from 'node:test';
@@ -10,6 +9,7 @@ import { openDataset } from '../../src/shards/reader.js';
 import type { TokenizerEngine } from '../../src/tokenize/engine.js';
 import { loadTokenizer } from '../../src/tokenize/load-tokenizer.js';
 import { tempDir } from '../helpers/cli.js';
+import { python } from '../helpers/python.js';
 
 const root = tempDir('skein-gen-eval-test-');
 let engine: TokenizerEngine;
@@ -116,7 +116,7 @@ test('RULER vt / cwe / fwe: answers follow from the generated context', async ()
   }
 });
 
-test('eval sets open with datasets.load_from_disk, extra columns included', { skip: spawnSync('python3', ['-c', 'import datasets'], { stdio: 'ignore' }).status !== 0 && 'python datasets not installed' }, () => {
+test('eval sets open with datasets.load_from_disk, extra columns included', () => {
   const dir = path.join(root, 'passkey');
   const script = `
 import datasets, json, sys
@@ -124,7 +124,7 @@ ds = datasets.load_from_disk(sys.argv[1])
 r = ds[3]
 print(json.dumps({"n": len(ds), "columns": ds.column_names, "task": r["task"], "depth": r["depth"], "prompt_length": r["prompt_length"], "len": len(r["input_ids"]), "mask": sum(r["loss_mask"]), "features": {k: str(v) for k, v in ds.features.items()}}))
 `;
-  const r = spawnSync('python3', ['-c', script, dir], { encoding: 'utf8', env: { ...process.env, HF_DATASETS_OFFLINE: '1', HF_HUB_OFFLINE: '1' } });
+  const r = python(['-c', script, dir]);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   assert.equal(out.n, 12);

@@ -25,9 +25,9 @@ export function skeinAsync(args: string[], env: NodeJS.ProcessEnv = {}, cwd = RO
   });
 }
 
-/** sha256 of every `*.arrow` file directly in `dir`, by name. */
-export function arrowHashes(dir: string): Record<string, string> {
+/** sha256 of every `*.arrow` file (or every file whose name matches `names`) directly in `dir`, by name. */
+export function arrowHashes(dir: string, names = /\.arrow$/): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.arrow')).sort()) out[f] = createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex');
+  for (const f of fs.readdirSync(dir).filter((n) => names.test(n) && !n.startsWith('.')).sort()) out[f] = createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex');
   return out;
 }

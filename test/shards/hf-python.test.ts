@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -7,10 +6,9 @@ import { fileURLToPath } from 'node:url';
 import type { Sample } from '../../src/build/sample.js';
 import { columnLayout, columnNames, type ColumnSet, type ShardInfo } from '../../src/shards/index.js';
 import { COLUMN_SETS, makeSample, tempDir, writeDataset } from './helpers.js';
+import { python } from '../helpers/python.js';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'check_hf.py');
-const HAVE_PY = spawnSync('python3', ['-c', 'import pyarrow, datasets'], { stdio: 'ignore' }).status === 0;
-const ENV = { ...process.env, HF_DATASETS_OFFLINE: '1', HF_HUB_OFFLINE: '1', TOKENIZERS_PARALLELISM: 'false' };
 
 /** The JSON expectation check_hf.py compares the folder with. */
 function expectation(samples: Sample[], shards: ShardInfo[], cols: ColumnSet, override: Record<string, unknown> = {}) {
@@ -31,13 +29,12 @@ function expectation(samples: Sample[], shards: ShardInfo[], cols: ColumnSet, ov
 
 /** Runs check_hf.py on a folder. */
 function runCheck(dir: string, exp: unknown) {
-  const r = spawnSync('python3', [SCRIPT, dir, JSON.stringify(exp)], { encoding: 'utf8', env: ENV });
+  const r = python([SCRIPT, dir, JSON.stringify(exp)]);
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 for (const cols of [COLUMN_SETS[0]!, COLUMN_SETS[3]!]) {
-  test(`datasets.load_from_disk and pyarrow.ipc.open_stream read the folder: ${columnNames(cols).join(',')}`, async (t) => {
-    if (!HAVE_PY) return t.skip('pyarrow/datasets not installed');
+  test(`datasets.load_from_disk and pyarrow.ipc.open_stream read the folder: ${columnNames(cols).join(',')}`, async () => {
     const { dir, cleanup } = await tempDir();
     try {
       const samples = Array.from({ length: 30 }, (_, i) => makeSample([(i * 5) % 17, 9, i % 3], cols, i));

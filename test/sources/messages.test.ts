@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readAll, withTempDir, fixture } from './helpers.js';
+import { python } from '../helpers/python.js';
 
 const lines = [
   { id: 'ok', conversations: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] },
@@ -45,15 +45,13 @@ test('the bundled chat fixture reads as 24 conversations and 2 plain-text rows',
   assert.ok(docs.every((d) => !d.messages || d.messages[0]!.role === 'user'));
 });
 
-const python = spawnSync('python3', ['-c', 'import pyarrow'], { encoding: 'utf8' });
-
-test('Parquet: a list<struct<role, content>> column is read as conversations, with only that column needed', { skip: python.status !== 0 ? 'python3 with pyarrow is not available' : false }, async () => {
+test('Parquet: a list<struct<role, content>> column is read as conversations, with only that column needed', async () => {
   await withTempDir(async (dir) => {
     const file = join(dir, 'chat.parquet');
     const script = `import pyarrow as pa, pyarrow.parquet as pq
 t = pa.table({'id': ['a', 'b'], 'messages': [[{'role': 'user', 'content': 'q'}, {'role': 'assistant', 'content': 'r'}], [{'role': 'user', 'content': 'only'}]]})
 pq.write_table(t, ${JSON.stringify(file)})`;
-    const r = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
+    const r = python(['-c', script]);
     assert.equal(r.status, 0, r.stderr);
     const { docs } = await readAll([file], 'fail', { fields: { text: 'text', messages: 'messages' } });
     assert.deepEqual(
