@@ -120,7 +120,7 @@ test('a forced backend that is not set up is a one-line user error naming the se
 
 if (trainBackends().length > 1) {
   test(`the backends agree: the first 6 training losses at one seed match across ${trainBackends().join(', ')} to 1e-4`, async (t) => {
-    const runs = [];
+    const runs: Array<{ backend: BackendName; losses: number[] }> = [];
     for (const backend of trainBackends()) runs.push({ backend, losses: (await train(tinyOn(backend, path.join(root, backend, 'agree')))).losses });
     for (const r of runs.slice(1)) {
       const worst = Math.max(...r.losses.map((l, i) => Math.abs(l - runs[0]!.losses[i]!)));
