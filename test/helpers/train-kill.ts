@@ -51,17 +51,17 @@ export interface KilledRun {
 
 /**
  * Trains `args` into `runDir` the way a user whose job keeps dying would: start, SIGKILL after a
- * seeded random delay in [0, `maxDelayMs`] (rngFor(seed, 'test/train-kill', trial)), rerun with
+ * seeded random delay in [`minDelayMs`, `maxDelayMs`] (rngFor(seed, 'test/train-kill', trial)), rerun with
  * `--resume` when a checkpoint exists (without it otherwise), at most `maxKills` kills, then let
  * it finish. Throws when an invocation fails other than by the kill.
  */
-export async function killedRun(o: { args: string[]; runDir: string; seed: number; trial: number; maxDelayMs: number; maxKills: number; env?: NodeJS.ProcessEnv }): Promise<KilledRun> {
+export async function killedRun(o: { args: string[]; runDir: string; seed: number; trial: number; minDelayMs: number; maxDelayMs: number; maxKills: number; env?: NodeJS.ProcessEnv }): Promise<KilledRun> {
   const rng = rngFor(o.seed, 'test/train-kill', o.trial);
   const out: KilledRun = { kills: 0, delaysMs: [], resumes: 0 };
   for (;;) {
     const resume = fs.existsSync(path.join(o.runDir, 'checkpoints', 'latest.json'));
     if (resume) out.resumes++;
-    const delay = out.kills < o.maxKills ? rng.int(0, o.maxDelayMs) : undefined;
+    const delay = out.kills < o.maxKills ? rng.int(o.minDelayMs, o.maxDelayMs) : undefined;
     const r = await trainProcess([...o.args, '--output', o.runDir, ...(resume ? ['--resume'] : [])], delay, o.env ?? {});
     if (r.signal === 'SIGKILL') {
       out.kills++;
@@ -73,10 +73,16 @@ export async function killedRun(o: { args: string[]; runDir: string; seed: numbe
   }
 }
 
-/** Trains `args` into `runDir` without interruption; returns the wall time in ms. */
-export async function uninterruptedRun(args: string[], runDir: string, env: NodeJS.ProcessEnv = {}): Promise<number> {
+/**
+ * Trains `args` into `runDir` without interruption; returns the wall time in ms and the part of
+ * it spent before the first step (start-up: loading Node, tfjs, the backend, the shards), from
+ * the log's elapsed time.
+ */
+export async function uninterruptedRun(args: string[], runDir: string, env: NodeJS.ProcessEnv = {}): Promise<{ wallMs: number; startupMs: number }> {
   const t0 = performance.now();
   const r = await trainProcess([...args, '--output', runDir], undefined, env);
   if (r.code !== 0) throw new Error(`skein train exited with ${r.code}: ${r.stderr.trim().split('\n').at(-1)}`);
-  return performance.now() - t0;
+  const wallMs = performance.now() - t0;
+  const last = fs.readFileSync(path.join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => 'elapsed_s' in e).at(-1);
+  return { wallMs, startupMs: Math.max(0, wallMs - (last?.elapsed_s ?? 0) * 1000) };
 }

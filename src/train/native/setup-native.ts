@@ -22,9 +22,9 @@ import { mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/pr
 import path from 'node:path';
 import { UserError } from '../../util/errors.js';
 import { skeinHome } from '../../util/skein-home.js';
-import { checkBuildTools } from './preflight.js';
+import { checkBuildTools, type BuildTools } from './preflight.js';
 import { bindingPath, DEFAULT_TF_VERSION, INSTALL_MARKER, NATIVE_VARIANTS, nativeDir, nativeStatus, TFJS_NODE_VERSION, type NativeInstall, type NativeVariant } from './install-layout.js';
-import { extractLibtensorflow, lastLine, obtainWheel, run, sha256File, WHEEL_LIBRARIES } from './wheel.js';
+import { checkWheel, extractLibtensorflow, lastLine, obtainWheel, run, sha256File, WHEEL_LIBRARIES } from './wheel.js';
 
 /** Options of {@link setupNative}. */
 export interface SetupOptions {
@@ -97,10 +97,6 @@ export async function setupNative(o: SetupOptions): Promise<SetupResult> {
   const version = o.tfVersion ?? DEFAULT_TF_VERSION;
   const started = performance.now();
   const parent = path.dirname(dir);
-  await mkdir(parent, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    throw new UserError(`cannot create ${parent} (${e.code ?? e.message}): set SKEIN_HOME to a writable folder`);
-  });
-  await removeStale(parent, variant);
   const steps = 7;
   let stepNo = 0;
   let stepStart = 0;
@@ -113,8 +109,18 @@ export async function setupNative(o: SetupOptions): Promise<SetupResult> {
 
   o.log(`skein setup-backend: ${variant} = ${npmPackage} ${TFJS_NODE_VERSION} on the libtensorflow of ${o.wheel ? path.basename(o.wheel) : `${wheelProject} ${version}`}, into ${dir}\n`);
   begin('tools:');
-  const tools = checkBuildTools({ needPip: !o.wheel, home });
+  let tools: BuildTools;
+  try {
+    tools = checkBuildTools({ needPip: !o.wheel, home });
+  } catch (e) {
+    o.log('\n'); // end the step's line before the error
+    throw e;
+  }
   end(tools.summary);
+  await mkdir(parent, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new UserError(`cannot create ${parent} (${e.code ?? e.message}): set SKEIN_HOME to a writable folder`);
+  });
+  await removeStale(parent, variant);
 
   const tmp = path.join(parent, `.${variant}.tmp-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
@@ -125,6 +131,7 @@ export async function setupNative(o: SetupOptions): Promise<SetupResult> {
     begin(o.wheel ? `wheel: ${o.wheel}` : `wheel: pip download ${wheelProject}==${version}`);
     const wheel = await obtainWheel({ given: o.wheel, pip: tools.pip, project: wheelProject, version, cacheDir: path.join(home, 'cache', 'wheels') });
     if (wheel.fetched) fetched = wheel.file;
+    await checkWheel(wheel.file);
     const wheelSha = await sha256File(wheel.file);
     end(`→ ${path.basename(wheel.file)}, ${mb((await stat(wheel.file)).size)}`);
 

@@ -128,12 +128,22 @@ function entryStream(zip: ZipFile, e: Entry): Promise<Readable> {
   return new Promise((resolve, reject) => zip.openReadStream(e, (err, s) => (err ? reject(err) : resolve(s))));
 }
 
-/**
- * Extracts the libraries into `libDir` and the C API headers into `includeDir`. Throws a
- * {@link UserError} when the file is not a ZIP or lacks the libraries (not a Linux TensorFlow wheel).
- * Returns the counts and bytes written.
- */
-export async function extractLibtensorflow(wheel: string, libDir: string, includeDir: string): Promise<{ headers: number; bytes: number }> {
+/** The wheel's entries to extract: the two libraries and the C API headers. Throws a {@link UserError} when it lacks them. */
+function wheelParts(wheel: string, entries: Entry[]): { libs: Entry[]; headers: Entry[] } {
+  const libs = WHEEL_LIBRARIES.map((name) => entries.find((e) => e.fileName === `tensorflow/${name}`));
+  const absent = WHEEL_LIBRARIES.filter((_, i) => !libs[i]);
+  if (absent.length) {
+    throw new UserError(`${path.basename(wheel)} is not a Linux TensorFlow wheel with the C library (no tensorflow/${absent.join(', tensorflow/')}): give a tensorflow-cpu (or, with --gpu, tensorflow) wheel for Linux`);
+  }
+  const headers = entries.filter((e) => e.fileName.startsWith('tensorflow/include/') && HEADER.test(e.fileName.slice('tensorflow/include/'.length)));
+  if (!headers.some((e) => e.fileName === 'tensorflow/include/tensorflow/c/c_api.h')) {
+    throw new UserError(`${path.basename(wheel)} lacks the C API headers (tensorflow/include/tensorflow/c/c_api.h): give a TensorFlow 2.x wheel for Linux`);
+  }
+  return { libs: libs as Entry[], headers };
+}
+
+/** Opens a wheel and lists its entries; a {@link UserError} when it is not a ZIP. */
+async function openWheel(wheel: string): Promise<{ zip: ZipFile; entries: Entry[] }> {
   let zip: ZipFile;
   try {
     zip = await openZip(wheel);
@@ -141,16 +151,32 @@ export async function extractLibtensorflow(wheel: string, libDir: string, includ
     throw new UserError(`${wheel} is not a wheel (${(e as Error).message}): give a TensorFlow wheel (.whl) for Linux`);
   }
   try {
-    const entries = await entriesOf(zip);
-    const libs = WHEEL_LIBRARIES.map((name) => entries.find((e) => e.fileName === `tensorflow/${name}`));
-    const absent = WHEEL_LIBRARIES.filter((_, i) => !libs[i]);
-    if (absent.length) {
-      throw new UserError(`${path.basename(wheel)} is not a Linux TensorFlow wheel with the C library (no tensorflow/${absent.join(', tensorflow/')}): give a tensorflow-cpu (or, with --gpu, tensorflow) wheel for Linux`);
-    }
-    const headers = entries.filter((e) => e.fileName.startsWith('tensorflow/include/') && HEADER.test(e.fileName.slice('tensorflow/include/'.length)));
-    if (!headers.some((e) => e.fileName === 'tensorflow/include/tensorflow/c/c_api.h')) {
-      throw new UserError(`${path.basename(wheel)} lacks the C API headers (tensorflow/include/tensorflow/c/c_api.h): give a TensorFlow wheel of version 2.x for Linux`);
-    }
+    return { zip, entries: await entriesOf(zip) };
+  } catch (e) {
+    zip.close();
+    throw new UserError(`${wheel} is a damaged ZIP (${(e as Error).message}): download the wheel again`);
+  }
+}
+
+/** Checks that a wheel holds what a build needs (before anything else is downloaded or built). */
+export async function checkWheel(wheel: string): Promise<void> {
+  const { zip, entries } = await openWheel(wheel);
+  try {
+    wheelParts(wheel, entries);
+  } finally {
+    zip.close();
+  }
+}
+
+/**
+ * Extracts the libraries into `libDir` and the C API headers into `includeDir`. Throws a
+ * {@link UserError} when the file is not a ZIP or lacks the libraries (not a Linux TensorFlow wheel).
+ * Returns the counts and bytes written.
+ */
+export async function extractLibtensorflow(wheel: string, libDir: string, includeDir: string): Promise<{ headers: number; bytes: number }> {
+  const { zip, entries } = await openWheel(wheel);
+  try {
+    const { libs, headers } = wheelParts(wheel, entries);
     await rm(libDir, { recursive: true, force: true });
     await rm(includeDir, { recursive: true, force: true });
     await mkdir(libDir, { recursive: true });
@@ -160,7 +186,7 @@ export async function extractLibtensorflow(wheel: string, libDir: string, includ
       await pipeline(await entryStream(zip, e), createWriteStream(dest, { mode }));
       bytes += e.uncompressedSize;
     };
-    for (const e of libs) await write(e!, path.join(libDir, path.basename(e!.fileName)), 0o755);
+    for (const e of libs) await write(e, path.join(libDir, path.basename(e.fileName)), 0o755);
     for (const e of headers) await write(e, path.join(includeDir, e.fileName.slice('tensorflow/include/'.length)), 0o644);
     return { headers: headers.length, bytes };
   } finally {
