@@ -3,12 +3,12 @@
  * synthetic passkey corpus (passkey-corpus.ts), the same tiny model is trained on 128-token
  * windows once per row of the table — plain continuous positions, skein's PoSE builder, skein's
  * RandPos builder — and each checkpoint is scored by `skein eval` passkey at 128, 256, 512 and
- * 1,024 tokens (exact match of the greedy answer, per length × depth), plus the position-only
- * diagnostic of stretched-positions.ts. Everything runs in this process (CPU time is measured
+ * 1,024 tokens (exact match of the greedy answer, per length × depth), plus the diagnostics of
+ * position-diagnostics.ts (long distances with short content, two ways). Everything runs in this process (CPU time is measured
  * with process.cpuUsage) through skein's library API, the same code the CLI runs; the equivalent
  * CLI commands are printed. Results: `<out>/results.json`, `<out>/<row>/report/passkey-heatmap.svg`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { generateEvalSet } from '../../src/eval/gen-eval.js';
@@ -18,7 +18,7 @@ import { runBuild } from '../../src/pipeline/run-build.js';
 import { selectBackend, type BackendName } from '../../src/train/backend.js';
 import { train } from '../../src/train/trainer.js';
 import { writePasskeyCorpus } from './passkey-corpus.js';
-import { stretchedPositions } from './stretched-positions.js';
+import { positionDiagnostics } from './position-diagnostics.js';
 
 /** One row of the table: how its training shards are built. */
 interface RowSpec {
@@ -66,8 +66,10 @@ export interface RowResult {
   exact: Record<number, number>;
   /** Exact match by (length, depth). */
   cells: Array<{ length: number; depth: number; exact: number; samples: number }>;
-  /** Exact match of the 128-token samples with positions stretched to each length (stretched-positions.ts). */
+  /** Exact match of the 128-token samples with the question's positions stretched to each length (position-diagnostics.ts). */
   stretched: Record<number, number>;
+  /** Exact match of the real samples with the filler tokens hidden from attention (position-diagnostics.ts). */
+  fillersHidden: Record<number, number>;
   finalLoss: number;
   trainWallSeconds: number;
   trainCpuSeconds: number;
@@ -110,6 +112,8 @@ export async function benchReplicate(o: ReplicateOptions): Promise<{ rows: RowRe
   for (const row of rows) {
     const dir = path.join(out, row.name);
     const shards = path.join(dir, 'shards');
+    await rm(path.join(dir, 'run'), { recursive: true, force: true }); // a rerun trains again (the shards are reused when unchanged)
+    await rm(path.join(dir, 'report'), { recursive: true, force: true });
     await runBuild(loadConfigObject({ inputs: [{ path: corpus, name: 'passkey' }], tokenizer: { name: 'llama3' }, builder: row.builder as never, seed: 0, output: { dir: shards } }));
     const build = `npx skein build -i ${corpus} -t llama3 ${row.flags} -o ${shards}`;
     o.log(`${row.name}: ${build}`);
@@ -121,7 +125,7 @@ export async function benchReplicate(o: ReplicateOptions): Promise<{ rows: RowRe
     const trainCpuSeconds = cpuSince(c0);
     const c1 = process.cpuUsage();
     const report = await runEval({ checkpoint: path.join(dir, 'run'), dirs: [evalDir], output: path.join(dir, 'report'), backend: backend.name });
-    const stretched = await stretchedPositions(path.join(dir, 'run'), evalDir, LENGTHS);
+    const diag = await positionDiagnostics(path.join(dir, 'run'), evalDir, LENGTHS);
     const evalCpuSeconds = cpuSince(c1);
     const task = report.tasks[0]!;
     const r: RowResult = {
@@ -129,7 +133,8 @@ export async function benchReplicate(o: ReplicateOptions): Promise<{ rows: RowRe
       build,
       exact: Object.fromEntries(task.by_length.map((l) => [l.length, l.exact_match])),
       cells: task.cells.map((c) => ({ length: c.length, depth: c.depth, exact: c.exact_match, samples: c.samples })),
-      stretched: Object.fromEntries(stretched.map((s) => [s.length, s.exact])),
+      stretched: diag.stretched,
+      fillersHidden: diag.fillersHidden,
       finalLoss: tr.losses.at(-1)!,
       trainWallSeconds: +trainWallSeconds.toFixed(1),
       trainCpuSeconds: +trainCpuSeconds.toFixed(1),
@@ -138,14 +143,16 @@ export async function benchReplicate(o: ReplicateOptions): Promise<{ rows: RowRe
     };
     results.push(r);
     const pct = (x: number) => `${Math.round(x * 100)}%`;
-    o.log(`${row.name}: exact match ${LENGTHS.map((l) => `${l}: ${pct(r.exact[l]!)}`).join(', ')}; stretched positions ${LENGTHS.map((l) => `${l}: ${pct(r.stretched[l]!)}`).join(', ')}; loss ${r.finalLoss.toFixed(3)}; train ${r.trainWallSeconds} s wall, ${r.trainCpuSeconds} s CPU`);
+    o.log(`${row.name}: exact match ${LENGTHS.map((l) => `${l}: ${pct(r.exact[l]!)}`).join(', ')}; stretched positions ${LENGTHS.map((l) => `${l}: ${pct(r.stretched[l]!)}`).join(', ')}; fillers hidden ${LENGTHS.map((l) => `${l}: ${pct(r.fillersHidden[l]!)}`).join(', ')}; loss ${r.finalLoss.toFixed(3)}; train ${r.trainWallSeconds} s wall, ${r.trainCpuSeconds} s CPU`);
   }
   const summary = { steps, batch, docs, samples, lengths: LENGTHS, target: TARGET, backend: backend.name, wallSeconds: +((performance.now() - started) / 1000).toFixed(1), cpuSeconds: +cpuSince(cpu0).toFixed(1), loadAverage: os.loadavg(), rows: results };
   await writeFile(path.join(out, 'results.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  const head = `| row | ${LENGTHS.join(' | ')} | stretched ${LENGTHS.slice(1).join(' / ')} | train CPU s |`;
-  const lines = [head, `|---|${LENGTHS.map(() => '---').join('|')}|---|---|`];
+  const p = (x: number) => `${Math.round(x * 100)}%`;
+  const head = `| row | ${LENGTHS.join(' | ')} | stretched positions ${LENGTHS.slice(1).join(' / ')} | fillers hidden ${LENGTHS.slice(1).join(' / ')} | final loss | train s (CPU s) |`;
+  const lines = [head, `|---|${LENGTHS.map(() => '---').join('|')}|---|---|---|---|`];
   for (const r of results) {
-    lines.push(`| ${r.row} | ${LENGTHS.map((l) => `${Math.round(r.exact[l]! * 100)}%`).join(' | ')} | ${LENGTHS.slice(1).map((l) => `${Math.round(r.stretched[l]! * 100)}%`).join(' / ')} | ${r.trainCpuSeconds} |`);
+    const tail = LENGTHS.slice(1);
+    lines.push(`| ${r.row} | ${LENGTHS.map((l) => p(r.exact[l]!)).join(' | ')} | ${tail.map((l) => p(r.stretched[l]!)).join(' / ')} | ${tail.map((l) => p(r.fillersHidden[l]!)).join(' / ')} | ${r.finalLoss.toFixed(3)} | ${r.trainWallSeconds} (${r.trainCpuSeconds}) |`);
   }
   console.log(lines.join('\n'));
   console.log(`total ${summary.wallSeconds} s wall, ${summary.cpuSeconds} s CPU; results ${path.join(out, 'results.json')}`);

@@ -60,7 +60,7 @@ async function loadNative(variant: NativeVariant): Promise<string> {
     return `${npmPackage} installed next to skein (${device})`;
   }
   const { dir, install } = loadNativeBackend(variant, tf.version.tfjs);
-  return `libtensorflow ${install.tensorflow_version} (${device}) from ${dir}`;
+  return `libtensorflow ${install.tensorflow_version} (${device} build) from ${dir}`;
 }
 
 /** Loads and registers one backend; throws when it cannot (missing package, no device). Returns a note on what loaded. */
@@ -100,6 +100,11 @@ async function load(name: BackendName): Promise<string | undefined> {
   const registered = name === 'tensorflow-gpu' ? 'tensorflow' : name;
   if (!(await tf.setBackend(registered))) throw new Error(`tf.setBackend('${registered}') failed`);
   await tf.ready();
+  if (name === 'tensorflow-gpu') {
+    // tfjs-node-gpu runs on the CPU when libtensorflow finds no usable CUDA device: say which.
+    const gpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
+    detail += gpu ? ', using a GPU' : ', but no GPU is in use (no CUDA device or libraries found): it runs on the CPU';
+  }
   return detail;
 }
 
