@@ -15,7 +15,8 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
+import { listEntries, openEntry, openZip } from '../../util/zip-file.js';
 import { UserError } from '../../util/errors.js';
 
 /** The libraries taken from the wheel (into deps/lib). */
@@ -104,30 +105,6 @@ export async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-/** Opens a ZIP with yauzl (lazy entries, closed by the caller). */
-function openZip(file: string): Promise<ZipFile> {
-  return new Promise((resolve, reject) => yauzl.open(file, { lazyEntries: true, autoClose: false }, (err, zip) => (err ? reject(err) : resolve(zip))));
-}
-
-/** Entries of an open ZIP. */
-function entriesOf(zip: ZipFile): Promise<Entry[]> {
-  return new Promise((resolve, reject) => {
-    const out: Entry[] = [];
-    zip.on('entry', (e: Entry) => {
-      out.push(e);
-      zip.readEntry();
-    });
-    zip.on('end', () => resolve(out));
-    zip.on('error', reject);
-    zip.readEntry();
-  });
-}
-
-/** An entry's data as a stream. */
-function entryStream(zip: ZipFile, e: Entry): Promise<Readable> {
-  return new Promise((resolve, reject) => zip.openReadStream(e, (err, s) => (err ? reject(err) : resolve(s))));
-}
-
 /** The wheel's entries to extract: the two libraries and the C API headers. Throws a {@link UserError} when it lacks them. */
 function wheelParts(wheel: string, entries: Entry[]): { libs: Entry[]; headers: Entry[] } {
   const libs = WHEEL_LIBRARIES.map((name) => entries.find((e) => e.fileName === `tensorflow/${name}`));
@@ -151,7 +128,7 @@ async function openWheel(wheel: string): Promise<{ zip: ZipFile; entries: Entry[
     throw new UserError(`${wheel} is not a wheel (${(e as Error).message}): give a TensorFlow wheel (.whl) for Linux`);
   }
   try {
-    return { zip, entries: await entriesOf(zip) };
+    return { zip, entries: await listEntries(zip) };
   } catch (e) {
     zip.close();
     throw new UserError(`${wheel} is a damaged ZIP (${(e as Error).message}): download the wheel again`);
@@ -183,7 +160,7 @@ export async function extractLibtensorflow(wheel: string, libDir: string, includ
     let bytes = 0;
     const write = async (e: Entry, dest: string, mode: number) => {
       await mkdir(path.dirname(dest), { recursive: true });
-      await pipeline(await entryStream(zip, e), createWriteStream(dest, { mode }));
+      await pipeline(await openEntry(zip, e), createWriteStream(dest, { mode }));
       bytes += e.uncompressedSize;
     };
     for (const e of libs) await write(e, path.join(libDir, path.basename(e.fileName)), 0o755);
