@@ -43,6 +43,13 @@ export interface TrainBenchResult {
   ratioPerCpuSec: number;
 }
 
+/** A backend's square 1024 × 1024 matmul, the reference figure of its raw speed. */
+export interface SquareMatmul {
+  backend: BackendName;
+  gflops: number;
+  gflopsPerCpuSec: number;
+}
+
 /** Median of numbers. */
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -156,8 +163,9 @@ export interface BenchMachine {
  * Runs the benchmark on `backends` (default: tensorflow and wasm) for `presets`, spending
  * about `seconds` per configuration. Backends that do not load are returned as skipped.
  */
-export async function benchTrain(opts: { backends?: BackendName[]; presets?: PresetName[]; seconds?: number } = {}): Promise<{ results: TrainBenchResult[]; skipped: Array<{ backend: BackendName; reason: string }>; machine: BenchMachine }> {
+export async function benchTrain(opts: { backends?: BackendName[]; presets?: PresetName[]; seconds?: number } = {}): Promise<{ results: TrainBenchResult[]; square: SquareMatmul[]; skipped: Array<{ backend: BackendName; reason: string }>; machine: BenchMachine }> {
   const results: TrainBenchResult[] = [];
+  const square: SquareMatmul[] = [];
   const skipped: Array<{ backend: BackendName; reason: string }> = [];
   const load = () => os.loadavg().map((x) => +x.toFixed(2));
   const loadBefore = load();
@@ -168,9 +176,11 @@ export async function benchTrain(opts: { backends?: BackendName[]; presets?: Pre
       skipped.push({ backend, reason: (e as Error).message.replace(/^backend \S+ is not available \((.*?)\):.*$/, '$1') });
       continue;
     }
+    const sq = await matmulGflops(1024, 1024, 1024, 3);
+    square.push({ backend, gflops: +sq.wall.toFixed(2), gflopsPerCpuSec: +sq.cpu.toFixed(2) });
     for (const preset of opts.presets ?? (['tiny', 'small'] as PresetName[])) results.push(await benchPreset(backend, preset, opts.seconds ?? 20));
   }
-  return { results, skipped, machine: { cores: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadBefore, loadAfter: load() } };
+  return { results, square, skipped, machine: { cores: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadBefore, loadAfter: load() } };
 }
 
 /** The benchmark's report: one line per configuration, then native ÷ wasm per CPU second. */
@@ -178,6 +188,7 @@ export function describeTrainBench(r: Awaited<ReturnType<typeof benchTrain>>): s
   const m = r.machine;
   const lines = [`${m.cores} cores, ${m.cpu}, Node ${m.node}; load average ${m.loadBefore.join(' ')} before, ${m.loadAfter.join(' ')} after`];
   for (const s of r.skipped) lines.push(`${s.backend.padEnd(11)} skipped: ${s.reason}`);
+  for (const q of r.square) lines.push(`${q.backend.padEnd(11)} 1024² matmul: ${q.gflopsPerCpuSec} GFLOP/s per CPU-s (best ${q.gflops} per wall-s)`);
   for (const x of r.results) {
     lines.push(
       `${x.backend.padEnd(11)} ${x.preset.padEnd(5)} ${x.parameters.toLocaleString('en-US').padStart(9)} params | ${x.tokensPerStep} tok/step, ${x.steps} steps | ${x.msPerStep} ms/step (CPU ${x.cpuMsPerStep} ms) | ${x.tokensPerSec} tok/s, ${x.tokensPerCpuSec} per CPU-s | per CPU-s: ${x.achievedGflopsPerCpuSec} GFLOP/s achieved vs ${x.matmulGflopsPerCpuSec} plain matmul = ${(x.ratioPerCpuSec * 100).toFixed(1)}% (wall: ${x.achievedGflops} vs ${x.matmulGflops})`,
