@@ -71,7 +71,7 @@ export function trainSummary(r: TrainResult): string {
 /** `skein train <shards>`. */
 export function trainCommand(): Command {
   return new Command('train')
-    .description('Train the bundled small decoder-only LM on shards (TensorFlow.js; CUDA via the optional @tensorflow/tfjs-node-gpu).')
+    .description('Train the bundled small decoder-only LM on shards (TensorFlow.js: the native backend after skein setup-backend tensorflow, else wasm; skein doctor lists the backends).')
     .argument('[shards]', 'a folder written by skein build')
     .option('-o, --output <dir>', 'run folder: log.jsonl, loss.svg, checkpoints/', 'run')
     .addOption(new Option('--preset <name>', 'model size').choices(Object.keys(PRESETS)))
