@@ -60,7 +60,8 @@ async function loadNative(variant: NativeVariant): Promise<string> {
     return `${npmPackage} installed next to skein (${device})`;
   }
   const { dir, install } = loadNativeBackend(variant, tf.version.tfjs);
-  return `libtensorflow ${install.tensorflow_version} (${device} build) from ${dir}`;
+  const wheel = install.wheel.split('-')[0]!.replace(/_/g, '-');
+  return `libtensorflow ${install.tensorflow_version} of the ${wheel} wheel from ${dir}`;
 }
 
 /** Loads and registers one backend; throws when it cannot (missing package, no device). Returns a note on what loaded. */

@@ -58,7 +58,7 @@ test('setup-backend on a machine where it is set up: says so and does nothing; d
   for (const args of [['doctor'], ['train', '--backend', 'list']]) {
     const d = skein(args);
     assert.equal(d.code, 0, d.stderr);
-    assert.match(d.stdout, /^ {2}tensorflow {5}loads  libtensorflow 2\.\d+\.\d+ \(CPU build\) from .*backends\/tensorflow {3}← --backend auto$/m);
+    assert.match(d.stdout, /^ {2}tensorflow {5}loads  libtensorflow 2\.\d+\.\d+ of the tensorflow-cpu wheel from .*backends\/tensorflow {3}← --backend auto$/m);
     assert.match(d.stdout, /^ {2}tensorflow-gpu no {5}not set up: run npx skein setup-backend tensorflow --gpu$/m);
     assert.match(d.stdout, /^ {2}wasm {11}loads  /m);
   }
