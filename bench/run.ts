@@ -9,7 +9,9 @@
  * `tokenize` (per tokenizer × engine: bare engine vs `skein build` as a CLI process with 1 and N
  * workers, and peak RSS on a 100 MB vs a 1 GB corpus; `--engines`, `--workers`, `--quick` (20 MB,
  * no 1 GB run), `--corpus-mb`, `--rss-mb` / `--no-1g`, `--seed`, `--build`, `--peers` / `--no-peers`
- * (the Python tokenizers/tiktoken on the same corpus; on by default without `--quick`); see bench/tokenize.ts).
+ * (the Python tokenizers/tiktoken on the same corpus; on by default without `--quick`); see bench/tokenize.ts),
+ * `random-kill` (SIGKILL builds and merges at random moments, rerun, compare with an uninterrupted
+ * run; `--trials`, `--seed`, `--scenarios`; see bench/random-kill.ts).
  */
 import os from 'node:os';
 import { benchAugment } from './augment.js';
@@ -34,6 +36,18 @@ if (name === 'build') {
     );
   }
   if (json) console.log(JSON.stringify(results));
+} else if (name === 'random-kill') {
+  // `random-kill [--trials N] [--seed N] [--scenarios a,b]`: SIGKILL at random moments, rerun, compare with an uninterrupted run.
+  const { killScenarios, randomKillTrials } = await import('./random-kill.js');
+  const wanted = flag('--scenarios')?.split(',');
+  const reports = [];
+  for (const s of killScenarios().filter((x) => !wanted || wanted.includes(x.name))) {
+    const r = await randomKillTrials(s, Number(flag('--trials') ?? 20), Number(flag('--seed') ?? 1));
+    reports.push(r);
+    console.log(`${r.scenario.padEnd(12)} ${r.trials} trials, ${r.kills} kills landed (uninterrupted run ${r.referenceMs} ms): ${r.identical}/${r.trials} byte-identical${r.failures.length ? `; FAILURES:\n  ${r.failures.join('\n  ')}` : ''}`);
+  }
+  if (json) console.log(JSON.stringify(reports));
+  if (reports.some((r) => r.failures.length)) process.exitCode = 1;
 } else if (name === 'augment') {
   // `augment [--seq-len N] [--rounds N] [--repeat N]`: UtK + eod-mask-loss vs the same build without.
   const r = await benchAugment(Number(flag('--seq-len') ?? 8192), Number(flag('--rounds') ?? 3), Number(flag('--repeat') ?? 1));

@@ -29,7 +29,7 @@ export const BUILTIN_MIXTURES: Readonly<Record<string, Readonly<Record<string, n
 export function resolveMixture(weights: string | Readonly<Record<string, number>>): Record<string, number> {
   let table: Readonly<Record<string, number>>;
   if (typeof weights === 'string') {
-    const t = BUILTIN_MIXTURES[weights];
+    const t = Object.hasOwn(BUILTIN_MIXTURES, weights) ? BUILTIN_MIXTURES[weights] : undefined;
     if (!t) throw new UserError(`unknown mixture '${weights}' in mix.weights; use one of ${Object.keys(BUILTIN_MIXTURES).join(', ')} or a table {"source": weight}`);
     table = t;
   } else table = weights;

@@ -15,6 +15,7 @@ import { RejectSink } from '../util/reject-sink.js';
 import type { StateValue } from '../util/state-codec.js';
 import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import { DocSource, type DocBatch, type ReaderSnapshot, type SourcedDoc } from './doc-source.js';
+import type { FileLedger } from './file-ledger.js';
 import type { BuildFingerprint } from './fingerprint.js';
 import type { KillHook } from './kill-hook.js';
 import type { BuildProgress } from './progress.js';
@@ -64,6 +65,10 @@ export interface LoopParts {
   log?: (line: string) => void;
   maxLoggedRejects: number;
   kill?: KillHook;
+  /** Records each file before it is created in the output folder (what skein may delete later). */
+  ledger: FileLedger;
+  /** Stops the loop between documents and rows: it throws the signal's reason (the last checkpoint stays). */
+  signal?: AbortSignal;
 }
 
 /** What the loop hands back for the manifest. */
@@ -177,7 +182,6 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
       subsets: p.subsets,
       rejectsLength: () => ({ bytes: rejectsFile.bytes, lines: rejectsFile.lines }),
       admits: (s) => p.mixer.admits(s),
-      onBytes: (n) => (p.progress.bytesRead += n),
     },
     restored ? { snapshot: restored.state.reader, reports: restored.reports } : undefined,
   );
@@ -221,6 +225,9 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
   p.progress.tokens = tokens;
   p.progress.bytesRead = restored?.state.reader.bytesRead ?? 0;
   p.progress.rows = rowsEmitted;
+  // Rates count this run's work only: a resumed build starts from the checkpoint's counts.
+  p.progress.startTokens = tokens;
+  p.progress.startBytes = p.progress.bytesRead;
 
   const writer = new ShardWriter(p.dir, {
     columns: p.columns,
@@ -228,6 +235,7 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
     batchRows: p.batchRows,
     firstIndex: finished.length,
     writeEmptyShard: finished.length === 0,
+    onCreate: (file) => p.ledger.record(file),
   });
   const skipBelow = rowsInShards;
 
@@ -261,11 +269,12 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
       shards: finished,
       rowsInShards,
       state: encodeLoopState(batchStart, source.reports),
-    });
+    }, p.ledger);
     p.kill?.hit('checkpoints');
   };
 
   const emit = async (row: Sample): Promise<void> => {
+    p.signal?.throwIfAborted();
     const ordinal = rowsEmitted++;
     sampleHist.add(row.inputIds.length);
     p.progress.rows = rowsEmitted;
@@ -299,8 +308,11 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
 
   /** Consumes one document; returns true when every budget is full (stop reading). */
   const consume = async (entry: SourcedDoc, read: TokenizeOutcome | undefined): Promise<boolean> => {
+    p.signal?.throwIfAborted();
     consumed++;
     p.progress.documents = consumed;
+    // Bytes of the input up to this document (the reader's own read-ahead is not work done yet).
+    p.progress.bytesRead = entry.after.bytesRead;
     const { doc } = entry;
     // The reader runs one batch ahead, so whether a document was tokenized depends on timing:
     // its source may have filled up between the read and now. Sources only ever close, so a

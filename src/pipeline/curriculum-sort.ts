@@ -8,7 +8,7 @@ import { ShardWriter, type ShardInfo } from '../shards/shard-writer.js';
 import { WORK_DIR } from './output-lock.js';
 
 /** Folder of the sorted runs inside the output folder. */
-export const RUNS_DIR = path.join(WORK_DIR, 'runs');
+export const RUNS_DIR = `${WORK_DIR}/runs`;
 
 /** What a checkpoint keeps of a {@link CurriculumSort}: the runs on disk and the rows not yet spilled. */
 export interface CurriculumState {
@@ -37,7 +37,7 @@ export class CurriculumSort {
 
   constructor(
     outDir: string,
-    private readonly opts: { runRows: number; lengthKey: LengthKey; columns: ColumnSet },
+    private readonly opts: { runRows: number; lengthKey: LengthKey; columns: ColumnSet; onCreate?: (rel: string) => void },
   ) {
     this.dir = path.join(outDir, RUNS_DIR);
   }
@@ -112,6 +112,7 @@ export class CurriculumSort {
       batchTokens: 1 << 18,
       prefix: 'run',
       firstIndex: this.state.runs.length,
+      onCreate: (file) => this.opts.onCreate?.(`${RUNS_DIR}/${file}`),
     });
     try {
       for (const s of sorted) await writer.write(s.row);

@@ -11,7 +11,8 @@ export type KillEvent = 'rows' | 'shards' | 'checkpoints';
  * - `shards:n`: the n-th shard renamed to its final name, before the checkpoint that records it;
  * - `checkpoints:n`: the n-th checkpoint written (a shard boundary).
  *
- * Only for tests: a build under the hook does not finish.
+ * A third part, `:SIGTERM` or `:SIGINT`, sends that signal instead (an orderly stop: see the
+ * CLI's signal handling). Only for tests: a build under the hook does not finish.
  */
 export class KillHook {
   private seen: Record<KillEvent, number> = { rows: 0, shards: 0, checkpoints: 0 };
@@ -19,19 +20,20 @@ export class KillHook {
   private constructor(
     private readonly event: KillEvent,
     private readonly at: number,
+    private readonly signal: 'SIGKILL' | 'SIGTERM' | 'SIGINT',
   ) {}
 
   /** The hook named by `SKEIN_TEST_KILL`, or undefined. */
   static fromEnv(env: NodeJS.ProcessEnv = process.env): KillHook | undefined {
     const v = env.SKEIN_TEST_KILL;
     if (!v) return undefined;
-    const m = /^(rows|shards|checkpoints):(\d+)$/.exec(v);
-    if (!m) throw new Error(`SKEIN_TEST_KILL=${v}: expected rows:N, shards:N or checkpoints:N`);
-    return new KillHook(m[1] as KillEvent, Number(m[2]));
+    const m = /^(rows|shards|checkpoints):(\d+)(?::(SIGKILL|SIGTERM|SIGINT))?$/.exec(v);
+    if (!m) throw new Error(`SKEIN_TEST_KILL=${v}: expected rows:N, shards:N or checkpoints:N, optionally :SIGTERM or :SIGINT`);
+    return new KillHook(m[1] as KillEvent, Number(m[2]), (m[3] as 'SIGKILL' | 'SIGTERM' | 'SIGINT' | undefined) ?? 'SIGKILL');
   }
 
   /** Counts one event; kills the process when it is the one named. */
   hit(event: KillEvent): void {
-    if (++this.seen[event] === this.at && event === this.event) process.kill(process.pid, 'SIGKILL');
+    if (++this.seen[event] === this.at && event === this.event) process.kill(process.pid, this.signal);
   }
 }

@@ -7,6 +7,7 @@ import { LengthHistogram } from '../shards/histogram.js';
 import { shardsFingerprint, writeHfLayout } from '../shards/hf-layout.js';
 import { MANIFEST_FILE, readManifest, shardTotals, writeManifest, type Manifest, type ManifestSubset } from '../shards/manifest.js';
 import type { ShardInfo } from '../shards/shard-writer.js';
+import { makeFolder } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
 import { SourceHistograms } from './source-histograms.js';
 
@@ -66,13 +67,34 @@ function mergeMix(reports: MixReport[]): MixReport {
   };
 }
 
+/** A rank folder's name: `rank-RRRRR-of-WWWWW`. */
+const RANK_DIR = /^rank-\d{5}-of-\d{5}$/;
+
+/**
+ * The rank folders named by `dirs`: each is a rank folder itself, or a folder a rank was built
+ * into with its own `--output` (it holds no manifest but `rank-RRRRR-of-WWWWW/` folders, which
+ * are taken).
+ */
+async function rankFolders(dirs: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const d of dirs) {
+    const dir = path.resolve(d);
+    const hasManifest = await fs.stat(path.join(dir, MANIFEST_FILE)).then(() => true, () => false);
+    const inner = hasManifest ? [] : await fs.readdir(dir).then((names) => names.filter((n) => RANK_DIR.test(n)).sort(), () => []);
+    if (inner.length > 0) found.push(...inner.map((n) => path.join(dir, n)));
+    else found.push(dir);
+  }
+  return found;
+}
+
 /**
  * Joins the output folders of the ranks of one scaled-out build into one dataset folder
  * (manifest.json, state.json, dataset_info.json) without copying shard data: state.json and the
  * manifest name each rank's shards by their path relative to the merged folder (what
  * `datasets.load_from_disk` joins to the folder), or by hard links with `hardlink`.
  *
- * Checks that the folders are complete builds of the same fingerprint (config, tokenizer, inputs,
+ * A folder given that holds no manifest but `rank-RRRRR-of-WWWWW/` folders (each rank built with
+ * its own `--output`) stands for them. Checks that the folders are complete builds of the same fingerprint (config, tokenizer, inputs,
  * skein version) with the same world size, and that every rank is there exactly once. The
  * merged manifest sums the ranks' counts (documents, tokens, per-source targets and achieved
  * tokens), merges their histograms and lists the ranks. Rows are in rank order, then each
@@ -82,8 +104,7 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
   if (dirs.length === 0) throw new UserError('skein merge needs the output folders of the ranks, e.g. skein merge out/rank-* --output out');
   const out = path.resolve(output);
   const ranks: Array<{ dir: string; m: Manifest }> = [];
-  for (const d of dirs) {
-    const dir = path.resolve(d);
+  for (const dir of await rankFolders(dirs)) {
     if (dir === out) throw new UserError(`--output ${output} is one of the folders to merge; write the merged dataset to another folder (the parent of the rank folders works)`);
     const m = await readManifest(dir);
     if (!m.resume?.complete) throw new UserError(`${dir} holds an unfinished build; run its rank again to finish it, then merge`);
@@ -110,15 +131,23 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
   }
   if (ranks.length !== world) throw new UserError(`expected ${world} rank folders, got ${ranks.length}`);
 
-  await fs.mkdir(out, { recursive: true });
-  const ownNames = new Set(ranks.map((r) => path.relative(out, r.dir).split(path.sep)[0]!));
-  for (const name of await fs.readdir(out)) {
-    if (MERGE_FILES.has(name) || ownNames.has(name) || name.startsWith('.')) continue;
-    if (opts.hardlink && /^rank-\d{5}-shard-\d{5,}\.arrow$/.test(name)) continue;
-    throw new UserError(`--output ${output} holds ${name}, which skein merge did not write; choose an empty folder or the parent of the rank folders`);
-  }
+  const outStat = await fs.stat(out).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    if (e.code === 'ENOTDIR') throw new UserError(`--output ${output} is under a file, not a folder; give a folder for the merged dataset`);
+    throw e;
+  });
+  if (outStat && !outStat.isDirectory()) throw new UserError(`--output ${output} is a file; give a folder for the merged dataset (the parent of the rank folders works)`);
+  await makeFolder(out);
   const existing = await readManifest(out).catch(() => undefined);
   if (existing && !existing.scale_out?.ranks) throw new UserError(`--output ${output} holds a build of its own; merge into another folder`);
+  // Hard links an earlier merge into this folder made (its manifest lists them) may be replaced; nothing else.
+  const earlierLinks = new Set((existing?.shards ?? []).map((s) => s.file).filter((f) => /^rank-\d{5}-shard-\d{5,}\.arrow$/.test(f)));
+  const ownNames = new Set(ranks.map((r) => path.relative(out, r.dir).split(path.sep)[0]!));
+  for (const name of await fs.readdir(out)) {
+    if (MERGE_FILES.has(name) || ownNames.has(name) || earlierLinks.has(name)) continue;
+    if (name.startsWith('.')) continue; // hidden files (temporary files of an interrupted merge, .DS_Store) are left alone
+    throw new UserError(`--output ${output} holds ${name}, which skein merge did not write; choose an empty folder or the parent of the rank folders`);
+  }
 
   const shards: ShardInfo[] = [];
   for (const { dir, m } of ranks) {
@@ -127,7 +156,12 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
       if (opts.hardlink) {
         const name = `rank-${String(m.scale_out!.rank).padStart(5, '0')}-${s.file}`;
         const dst = path.join(out, name);
-        await fs.rm(dst, { force: true });
+        // Only a regular file an earlier merge linked here is replaced (the check above).
+        const there = await fs.lstat(dst).catch(() => undefined);
+        if (there) {
+          if (!there.isFile()) throw new UserError(`${dst} is not a file skein merge wrote; move it away or merge into another folder`);
+          await fs.unlink(dst);
+        }
         try {
           await fs.link(src, dst);
         } catch (e) {

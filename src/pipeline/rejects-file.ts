@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { UserError } from '../util/errors.js';
 import type { Reject } from '../util/reject-sink.js';
 
 /** File name of the skipped-records log inside an output folder. */
@@ -30,7 +31,8 @@ export class RejectsFile {
   /** Appends one reject. */
   append(r: Reject): void {
     const line = Buffer.from(rejectLine(r));
-    this.fd ??= fs.openSync(this.path, 'a');
+    // Never through a link: the name is skein's own file in the output folder.
+    this.fd ??= fs.openSync(this.path, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o644);
     let off = 0;
     while (off < line.length) off += fs.writeSync(this.fd, line, off);
     this.bytes += line.length;
@@ -45,9 +47,14 @@ export class RejectsFile {
     this.close();
     if (bytes === 0) fs.rmSync(this.path, { force: true });
     else {
-      const have = fs.existsSync(this.path) ? fs.statSync(this.path).size : 0;
-      if (have < bytes) throw new Error(`${this.path} has ${have} bytes, fewer than the ${bytes} its checkpoint recorded`);
-      fs.truncateSync(this.path, bytes);
+      const fd = fs.openSync(this.path, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+      try {
+        const have = fs.fstatSync(fd).size;
+        if (have < bytes) throw new UserError(`${this.path} has ${have} bytes, fewer than the ${bytes} its checkpoint recorded (the folder was modified); pass --overwrite to start the build over`);
+        fs.ftruncateSync(fd, bytes);
+      } finally {
+        fs.closeSync(fd);
+      }
     }
     this.bytes = bytes;
     this.lines = lines;

@@ -1,5 +1,6 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { withPath } from '../util/environment-error.js';
 
 /**
  * The temporary name a file is written under before it is renamed to `path`: a hidden
@@ -41,7 +42,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch (err) {
     await fh.close();
     await rm(tmp, { force: true });
-    throw err;
+    throw withPath(err, tmp);
   }
   await fh.close();
   await rename(tmp, path);

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { RecordBatchStreamWriter, type Schema } from 'apache-arrow';
 import type { Sample } from '../build/sample.js';
+import { withPath } from '../util/environment-error.js';
 import { syncDir, tempPathFor } from './atomic-file.js';
+import { finishDataset, type DatasetDescription } from './finish-dataset.js';
+import { LengthHistogram } from './histogram.js';
 import { shardSchema, type ColumnSet } from './columns.js';
 import { checkSample, MAX_BATCH_VALUES, samplesToRecordBatch } from './record-batch.js';
 
@@ -42,6 +45,11 @@ export interface ShardWriterOptions {
    * false.
    */
   writeEmptyShard?: boolean;
+  /**
+   * Called with each file name (relative to the folder) before the file is created, e.g. to
+   * record it in a ledger of the files a build wrote.
+   */
+  onCreate?: (file: string) => void | Promise<void>;
 }
 
 /** Default rows per record batch. */
@@ -52,6 +60,11 @@ export const DEFAULT_BATCH_TOKENS = 1 << 20;
 /** The file name of shard `index`: `PREFIX-NNNNN.arrow` with a 5-digit, zero-padded index. */
 export function shardFileName(prefix: string, index: number): string {
   return `${prefix}-${String(index).padStart(5, '0')}.arrow`;
+}
+
+/** Whether `name` is a shard file name {@link shardFileName} gives for `prefix` (default `shard`). */
+export function isShardFileName(name: string, prefix = 'shard'): boolean {
+  return name.startsWith(`${prefix}-`) && /^\d{5,}\.arrow$/.test(name.slice(prefix.length + 1));
 }
 
 /**
@@ -154,6 +167,7 @@ export class ShardWriter {
   private closing: Promise<ShardInfo[]> | null = null;
   private madeDir = false;
   private readonly writeEmpty: boolean;
+  private readonly onCreate: ShardWriterOptions['onCreate'];
 
   /** Creates a writer into `dir` (created if missing); no file is opened before the first write. */
   constructor(readonly dir: string, opts: ShardWriterOptions) {
@@ -165,6 +179,7 @@ export class ShardWriter {
     this.nextIndex = intOption('firstIndex', opts.firstIndex ?? 0, 0);
     this.prefix = opts.prefix ?? 'shard';
     this.writeEmpty = opts.writeEmptyShard ?? true;
+    this.onCreate = opts.onCreate;
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(this.prefix)) {
       throw new RangeError(`ShardWriter option prefix must be a plain file name prefix, got ${JSON.stringify(this.prefix)}`);
     }
@@ -251,6 +266,7 @@ export class ShardWriter {
     const file = shardFileName(this.prefix, this.nextIndex++);
     const path = join(this.dir, file);
     const tmp = tempPathFor(path);
+    await this.onCreate?.(file);
     const fh = await open(tmp, 'w');
     const arrow = new CollectingStreamWriter();
     const shard: OpenShard = { file, path, tmp, fh, hash: createHash('sha256'), arrow, rows: 0, tokens: 0, bytes: 0 };
@@ -266,7 +282,7 @@ export class ShardWriter {
       shard.hash.update(c);
       shard.bytes += c.byteLength;
     }
-    await writeFully(shard.fh, chunks);
+    await writeFully(shard.fh, chunks).catch((e: unknown) => Promise.reject(withPath(e, shard.tmp)));
   }
 
   private async flushBatch(): Promise<void> {
@@ -283,7 +299,7 @@ export class ShardWriter {
     const shard = this.current!;
     shard.arrow.close(); // end-of-stream marker
     await this.emit(shard);
-    await shard.fh.sync();
+    await shard.fh.sync().catch((e: unknown) => Promise.reject(withPath(e, shard.tmp)));
     await shard.fh.close();
     await rename(shard.tmp, shard.path);
     await syncDir(this.dir);
@@ -303,22 +319,34 @@ export interface ShardsWritable extends Writable {
  * each write resolves when the writer has taken the sample (backpressure), `final` closes the
  * writer, after `finish` `.shards` lists what was written; destroying the stream on an error
  * aborts the writer (the unfinished shard's temporary file is removed).
+ *
+ * With `dataset` (how to read the rows: attention, positions; the tokenizer and builder when
+ * known), `final` also writes `manifest.json`, `state.json` and `dataset_info.json` (see
+ * `finishDataset`), so the folder opens with `openDataset`, `skein inspect` and
+ * `datasets.load_from_disk`. Without it only the shards are written.
  */
-export function writeShards(dir: string, opts: ShardWriterOptions): ShardsWritable {
+export function writeShards(dir: string, opts: ShardWriterOptions & { dataset?: DatasetDescription }): ShardsWritable {
   const writer = new ShardWriter(dir, opts);
   let shards: ShardInfo[] = [];
   let finished = false;
+  const lengths = new LengthHistogram();
   const stream = new Writable({
     objectMode: true,
     write(sample: Sample, _encoding, callback) {
-      writer.write(sample).then(() => callback(), callback);
-    },
-    final(callback) {
-      writer.close().then((s) => {
-        shards = s;
-        finished = true;
+      writer.write(sample).then(() => {
+        lengths.add(sample.inputIds.length);
         callback();
       }, callback);
+    },
+    final(callback) {
+      writer
+        .close()
+        .then(async (s) => {
+          shards = s;
+          if (opts.dataset) await finishDataset(dir, s, opts.columns, opts.dataset, lengths.toJSON());
+          finished = true;
+        })
+        .then(() => callback(), callback);
     },
     destroy(err, callback) {
       if (finished) return callback(err);

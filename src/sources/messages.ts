@@ -53,7 +53,7 @@ export function parseMessages(value: unknown, path: string): ParsedMessages {
     }
     if (role === '') return { ok: false, reason: 'invalid_messages', detail: `${where}.${roleKey} is empty` };
     const r = role as string;
-    messages.push({ role: shareGpt ? (SHAREGPT_ROLES[r] ?? r) : r, content: content as string });
+    messages.push({ role: shareGpt && Object.hasOwn(SHAREGPT_ROLES, r) ? SHAREGPT_ROLES[r]! : r, content: content as string });
   }
   if (messages.length > 0 && messages[0]!.role !== 'user') messages.shift();
   return { ok: true, messages };

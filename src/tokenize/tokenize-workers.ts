@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { UserError } from '../util/errors.js';
 import type { TokenizerEngine } from './engine.js';
 import type { LoadTokenizerOptions } from './load-tokenizer.js';
 import { pooledEngine } from './pool-engine.js';
@@ -54,4 +55,28 @@ export function engineWithWorkers(base: TokenizerEngine, load: LoadTokenizerOpti
 export function buildWorkers(configured: number | undefined, inputBytes: number): number {
   if (configured !== undefined) return configured;
   return inputBytes < POOL_MIN_INPUT_BYTES ? 0 : defaultWorkers();
+}
+
+/** Memory a worker thread takes besides its tokenizer (V8 isolate, Node, piscina), measured ≈ 40–60 MB. */
+const WORKER_BASE_BYTES = 60 << 20;
+
+/**
+ * Checks a worker count against the machine before any worker starts: every worker holds its
+ * own copy of the tokenizer (`tokenizerBytes`, e.g. measured as the memory loading it took on
+ * the main thread). More workers than cores get a warning (they cannot encode faster, and each
+ * costs memory); a count whose estimated memory exceeds 80 % of the memory this process may use
+ * is a {@link UserError} naming the estimate and a count that fits.
+ */
+export function checkWorkerCount(workers: number, tokenizerBytes: number, log?: (line: string) => void): void {
+  if (workers <= 1) return;
+  const perWorker = WORKER_BASE_BYTES + Math.max(0, tokenizerBytes);
+  const limit = Math.min(os.totalmem(), process.constrainedMemory?.() || Infinity);
+  const mb = (n: number) => `${Math.round(n / (1 << 20))} MB`;
+  const gb = (n: number) => `${(n / (1 << 30)).toFixed(1)} GB`;
+  if (workers * perWorker > 0.8 * limit) {
+    const fits = Math.max(1, Math.floor((0.8 * limit) / perWorker));
+    throw new UserError(`--workers ${workers} would need about ${gb(workers * perWorker)} (about ${mb(perWorker)} per worker: each holds its own tokenizer), more than this machine's ${gb(limit)} allow; use --workers ${Math.min(fits, defaultWorkers())} or fewer`);
+  }
+  const cores = defaultWorkers();
+  if (workers > cores) log?.(`--workers ${workers} is more than the ${cores} cores here: extra workers cannot encode faster and each holds about ${mb(perWorker)} (its own tokenizer); about ${gb(workers * perWorker)} in all`);
 }

@@ -65,8 +65,38 @@ export function readTokenizerJson(file: string): LoadedTokenizerJson {
   } catch (e) {
     throw new UserError(`${file} is not valid JSON (${(e as Error).message}); give a Hugging Face tokenizer.json`);
   }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new UserError(`${file} is not a tokenizer.json (its JSON is ${json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`}); give a Hugging Face tokenizer.json`);
   if (!json.model || typeof json.model !== 'object') throw new UserError(`${file} has no "model" section; give a Hugging Face tokenizer.json`);
-  return { text, json, sha256: sha256(raw), added: json.added_tokens ?? [] };
+  if (json.added_tokens !== undefined && json.added_tokens !== null && !Array.isArray(json.added_tokens)) throw new UserError(`${file}: "added_tokens" is not a list; give a Hugging Face tokenizer.json`);
+  const added = json.added_tokens ?? [];
+  checkTokenIds(file, json.model.vocab, added);
+  return { text, json, sha256: sha256(raw), added };
+}
+
+/**
+ * Checks that every id of a tokenizer.json (its model's vocabulary and its added tokens) is an
+ * integer in [0, n), n being the number of distinct ids: the ids skein writes must index an
+ * embedding of the `vocab_size` the manifest states. A negative id (written as BOS into every
+ * row) or an id past the vocabulary is a {@link UserError} naming the token, never written.
+ * A Unigram vocabulary (a list) numbers its pieces by position and is always dense.
+ */
+export function checkTokenIds(file: string, vocab: unknown, added: readonly AddedTokenEntry[]): void {
+  const ids = new Map<number, string>();
+  const bad = (token: string, id: unknown, n: number) =>
+    new UserError(`${file}: token ${JSON.stringify(token).slice(0, 80)} has id ${JSON.stringify(id)}, outside [0, ${n}) (the vocabulary has ${n} distinct ids); fix the file or give another tokenizer`);
+  const entries: Array<[string, unknown]> = [];
+  if (Array.isArray(vocab)) vocab.forEach((piece, i) => entries.push([Array.isArray(piece) ? String(piece[0]) : String(i), i]));
+  else if (vocab && typeof vocab === 'object') for (const [token, id] of Object.entries(vocab)) entries.push([token, id]);
+  for (const t of added) {
+    if (!t || typeof t !== 'object' || typeof t.content !== 'string') throw new UserError(`${file}: an entry of "added_tokens" has no "content" string; give a Hugging Face tokenizer.json`);
+    entries.push([t.content, t.id]);
+  }
+  for (const [token, id] of entries) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw bad(token, id, entries.length);
+    if (!ids.has(id)) ids.set(id, token);
+  }
+  const n = ids.size;
+  for (const [id, token] of ids) if (id >= n) throw bad(token, id, n);
 }
 
 /** A token string from tokenizer_config.json, where it may be a string, `{content}` or null. */
@@ -90,6 +120,7 @@ function tokenizerJsonSpecialIds(opts: TokenizerJsonOptions, added: readonly Add
     } catch (e) {
       throw new UserError(`cannot parse ${opts.configFile}: ${(e as Error).message}`);
     }
+    if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) throw new UserError(`${opts.configFile} is not a JSON object; fix it or remove it (skein then picks BOS/EOS from the tokenizer's special tokens)`);
   }
   const specials = new Map(added.filter((t) => t.special).map((t) => [t.content, t.id]));
   const pick = (override: string | undefined, cfgKey: string, candidates: string[], role: string): number | undefined => {

@@ -91,7 +91,7 @@ function num(flag: string, v: number, lo: number, hi = Infinity): number {
 /** Resolves and checks the settings of a new run. */
 export function resolveSettings(o: TrainSettingsInput): TrainSettings {
   const preset = o.preset ?? 'tiny';
-  const p = PRESETS[preset];
+  const p = Object.hasOwn(PRESETS, preset) ? PRESETS[preset] : undefined;
   if (!p) throw new UserError(`unknown preset '${preset}': use ${Object.keys(PRESETS).join(' or ')}`);
   const seqLen = int('--seq-len', o.seqLen ?? p.seqLen, 2);
   const lr = num('--lr', o.lr ?? p.lr, 0, 10);

@@ -35,6 +35,22 @@ export class UserError extends Error {
 }
 
 /**
+ * A build or run stopped by a signal (SIGINT, SIGTERM) or by losing its output lock: a
+ * {@link UserError} whose one line says what was kept and how to continue. The CLI exits with
+ * 128 + the signal's number (130, 143), as a shell reports a process a signal ended.
+ */
+export class Interrupted extends UserError {
+  override name = 'Interrupted';
+  constructor(
+    message: string,
+    /** The signal, when one stopped it. */
+    readonly signal?: 'SIGINT' | 'SIGTERM',
+  ) {
+    super(message);
+  }
+}
+
+/**
  * Reasons a document (or a whole input) is dropped. They are the keys of the manifest's
  * `documents.dropped` table and of `rejects.jsonl`.
  */
