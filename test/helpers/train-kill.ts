@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { rngFor } from '../../src/util/rng.js';
 import { ROOT } from './corpus.js';
+import { skeinAsync, type AsyncCliResult } from './spawn.js';
 
 /** What identifies a finished training run: every logged step and the final checkpoint's file hashes. */
 export interface RunSignature {
@@ -27,18 +27,8 @@ export function runSignature(runDir: string): RunSignature {
 }
 
 /** Runs `skein train` and, when `killAfterMs` is given, SIGKILLs it after that many milliseconds. */
-function trainProcess(args: string[], killAfterMs: number | undefined, env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'skein.js'), 'train', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stderr });
-    });
-  });
+function trainProcess(args: string[], killAfterMs: number | undefined, env: NodeJS.ProcessEnv): Promise<AsyncCliResult> {
+  return skeinAsync(['train', ...args], env, ROOT, killAfterMs);
 }
 
 /** One interrupted run: how often it was killed, and at which delays. */

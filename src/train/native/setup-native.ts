@@ -20,6 +20,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { makeFolder } from '../../util/environment-error.js';
 import { UserError } from '../../util/errors.js';
 import { skeinHome } from '../../util/skein-home.js';
 import { checkBuildTools, type BuildTools } from './preflight.js';
@@ -117,8 +118,8 @@ export async function setupNative(o: SetupOptions): Promise<SetupResult> {
     throw e;
   }
   end(tools.summary);
-  await mkdir(parent, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    throw new UserError(`cannot create ${parent} (${e.code ?? e.message}): set SKEIN_HOME to a writable folder`);
+  await makeFolder(parent).catch((e: NodeJS.ErrnoException) => {
+    throw new UserError(`cannot create ${e.path ?? parent} (${e.code ?? e.message}): set SKEIN_HOME to a writable folder`);
   });
   await removeStale(parent, variant);
 
