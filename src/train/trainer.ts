@@ -194,7 +194,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const config = modelConfigOf(settings, vocabSpec.size);
 
   const backend = await selectBackend(opts.backend ?? 'auto');
-  note(`backend ${backend.name}${backend.detail ? `: ${backend.detail}` : ''}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`);
+  // Backends skipped because they were never set up or installed are expected; others (a set-up that does not load) are worth a word.
+  const failed = backend.skipped.filter((s) => !/^not set up|not installed$/.test(s.reason));
+  note(`backend ${backend.name}${backend.detail ? `: ${backend.detail}` : ''}${failed.length ? ` (skipped: ${failed.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`);
   checkTrainMemory(config, settings, backend.name);
 
   let model: Model;
