@@ -114,6 +114,6 @@ if (name === 'build') {
   if (r.results.some((x) => x.status === 'failed') || r.engine === null) process.exitCode = 1;
   if (json) console.log(JSON.stringify(r));
 } else {
-  console.error(`unknown benchmark '${name}'; available: build, augment, train, train-kill, replicate, tokenize`);
+  console.error(`unknown benchmark '${name}'; available: build, augment, train, train-kill, replicate, random-kill, tokenize`);
   process.exitCode = 1;
 }
