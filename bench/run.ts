@@ -11,7 +11,10 @@
  * no 1 GB run), `--corpus-mb`, `--rss-mb` / `--no-1g`, `--seed`, `--build`, `--peers` / `--no-peers`
  * (the Python tokenizers/tiktoken on the same corpus; on by default without `--quick`); see bench/tokenize.ts),
  * `random-kill` (SIGKILL builds and merges at random moments, rerun, compare with an uninterrupted
- * run; `--trials`, `--seed`, `--scenarios`; see bench/random-kill.ts).
+ * run; `--trials`, `--seed`, `--scenarios`; see bench/random-kill.ts), `inputs` (ZIP member
+ * scaling, decompression bombs through the CLI with peak RSS, decoder MB/s, optional fuzz runs;
+ * `--quick`, `--fuzz-runs N`; see bench/inputs.ts), `remote` (inputs over loopback HTTP and S3
+ * against the same files on disk, with resets; `--mb`; see bench/remote.ts).
  */
 import os from 'node:os';
 import { benchAugment } from './augment.js';
@@ -113,7 +116,25 @@ if (name === 'build') {
   console.log(describeRss(r));
   if (r.results.some((x) => x.status === 'failed') || r.engine === null) process.exitCode = 1;
   if (json) console.log(JSON.stringify(r));
+} else if (name === 'inputs') {
+  // `inputs [--quick] [--fuzz-runs N]`: readers on hostile and large inputs.
+  const { benchInputs } = await import('./inputs.js');
+  const r = await benchInputs({ quick: args.includes('--quick'), fuzzRuns: Number(flag('--fuzz-runs') ?? 0), log: (line) => console.error(`bench inputs: ${line}`) });
+  for (const x of r) {
+    const { kind, name: what, ...rest } = x;
+    console.log(`${kind.padEnd(6)} ${what.padEnd(30)} ${Object.entries(rest).map(([k, v]) => `${k} ${v}`).join(' | ')}`);
+  }
+  if (json) console.log(JSON.stringify(r));
+} else if (name === 'remote') {
+  // `remote [--mb N]`: inputs over loopback HTTP and S3 against the same files on disk.
+  const { benchRemote } = await import('./remote.js');
+  const r = await benchRemote({ mb: Number(flag('--mb') ?? 60), log: (line) => console.error(`bench remote: ${line}`) });
+  for (const x of r) {
+    const { name: what, ...rest } = x;
+    console.log(`${what.padEnd(28)} ${Object.entries(rest).map(([k, v]) => `${k} ${v}`).join(' | ')}`);
+  }
+  if (json) console.log(JSON.stringify(r));
 } else {
-  console.error(`unknown benchmark '${name}'; available: build, augment, train, train-kill, replicate, random-kill, tokenize`);
+  console.error(`unknown benchmark '${name}'; available: build, augment, train, train-kill, replicate, tokenize, random-kill, inputs, remote`);
   process.exitCode = 1;
 }

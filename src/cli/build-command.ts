@@ -10,8 +10,9 @@ import { runBuild, type BuildResult } from '../pipeline/run-build.js';
 import { UserError } from '../util/errors.js';
 import { DEFAULT_PIPELINE } from './default-pipeline.js';
 import { parseSubsetSuffix } from '../mix/subset.js';
+import { isRemotePath } from '../sources/remote/remote-url.js';
 import { mixSummary } from './mix-summary.js';
-import { positiveInt, nonNegativeInt, tokenCount } from './parse-number.js';
+import { byteSize, positiveInt, nonNegativeInt, tokenCount } from './parse-number.js';
 import { applySet } from './set-override.js';
 import { interruptSignal } from './interrupt-signal.js';
 import { progressReporter } from './progress-reporter.js';
@@ -37,9 +38,11 @@ export interface BuildFlags {
   totalTokens?: number;
   workers?: number;
   engine?: EngineChoice;
+  maxLineBytes?: number;
   set?: string[];
   rank?: number;
   worldSize?: number;
+  s3Endpoint?: string;
   overwrite?: boolean;
   allowEmpty?: boolean;
   progress: boolean;
@@ -56,6 +59,7 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
   const file = configFile ?? DEFAULT_PIPELINE;
   const raw = readConfigJson(file);
   if (flags.input) {
+    if (flags.input.some((p) => p.trim() === '')) throw new UserError('--input got an empty path; name a file, folder or glob');
     const fields: Record<string, string> = {};
     if (flags.textField) fields.text = flags.textField;
     if (flags.idField) fields.id = flags.idField;
@@ -65,9 +69,11 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
     const merged = { ...(first?.fields ?? {}), ...fields };
     const extra = { ...(flags.name ? { name: flags.name } : {}), ...(Object.keys(merged).length ? { fields: merged } : {}) };
     // A path with a [N] subset is an input of its own (the subset applies to one input).
+    // URLs stay as they are; local paths resolve against the working directory.
+    const where = (p: string): string => (isRemotePath(p) ? p : path.resolve(p));
     raw.inputs = flags.input.some((p) => parseSubsetSuffix(p).subset !== undefined)
-      ? flags.input.map((p) => ({ path: path.resolve(p), ...extra }))
-      : [{ path: flags.input.map((p) => path.resolve(p)), ...extra }];
+      ? flags.input.map((p) => ({ path: where(p), ...extra }))
+      : [{ path: flags.input.map(where), ...extra }];
   } else if (flags.textField || flags.idField || flags.sourceField || flags.name) {
     throw new UserError('--name, --text-field, --id-field and --source-field go with --input; set inputs[].fields in the config file otherwise');
   }
@@ -97,6 +103,7 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
   if (flags.totalTokens) section('mix').total_tokens = flags.totalTokens;
   if (flags.workers !== undefined) section('tokenizer').workers = flags.workers;
   if (flags.engine !== undefined) section('tokenizer').engine = flags.engine;
+  if (flags.maxLineBytes !== undefined) section('limits').max_line_bytes = flags.maxLineBytes;
   for (const expr of flags.set ?? []) applySet(raw, expr);
   if (flags.onError) raw.on_error = flags.onError;
   if (flags.allowEmpty) section('output').allow_empty = true;
@@ -139,9 +146,9 @@ export function buildCommand(): Command {
   return new Command('build')
     .description('Build Arrow shards from a pipeline config (default: the bundled corpus with pipelines/default.json).')
     .argument('[config]', 'pipeline JSON file (see pipelines/); default pipelines/default.json')
-    .option('-i, --input <paths...>', 'input files, folders or globs (replace the config inputs)')
+    .option('-i, --input <paths...>', 'input files, folders, globs or URLs: https://..., hf://datasets/<owner>/<name>/<glob>, s3://<bucket>/<glob> (replace the config inputs)')
     .option('--name <name>', 'source name for --input documents without a source field')
-    .option('--text-field <path>', 'dotted path of the text field in --input records (default text)')
+    .option('--text-field <path>', 'dotted path of the text field in --input records (default text; \\. for a dot inside a key)')
     .option('--id-field <path>', 'dotted path of the id field in --input records (default id)')
     .option('--source-field <path>', 'dotted path of the source-name field, e.g. meta.redpajama_set_name')
     .option('-o, --output <dir>', 'output folder (default ./shards)')
@@ -155,9 +162,11 @@ export function buildCommand(): Command {
     .option('--total-tokens <n>', 'token budget of the mix (mix.total_tokens): 1e9, 1B, 500M', tokenCount('--total-tokens'))
     .option('--workers <n>', 'tokenizer worker threads (tokenizer.workers; default: available cores; 0: main thread)', nonNegativeInt('--workers'))
     .addOption(new Option('--engine <name>', 'tokenizer engine (tokenizer.engine; default auto: the fastest identical one)').choices(ENGINE_CHOICES))
+    .option('--max-line-bytes <size>', 'longest JSON line or array element (limits.max_line_bytes; default 64MiB): longer ones are line_too_long rejects', byteSize('--max-line-bytes'))
     .option('--set <key=value...>', 'override any config key: --set mix.short_threshold=1024 --set order.shuffle_buffer=1000')
     .option('--rank <n>', 'this process\'s rank of a scaled-out build (default: from Slurm / Kubernetes / SKEIN_RANK)', nonNegativeInt('--rank'))
     .option('--world-size <n>', 'number of ranks (default: from Slurm / SKEIN_WORLD_SIZE; 1)', positiveInt('--world-size'))
+    .option('--s3-endpoint <url>', 'S3-compatible store for s3:// inputs (MinIO, Ceph, R2; path-style addressing; default AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, else AWS)')
     .option('--overwrite', 'replace a build of another configuration found in the output folder')
     .option('--allow-empty', 'write an empty dataset when no row is built (output.allow_empty), instead of failing')
     .option('--no-progress', 'no progress bar or progress lines')
@@ -173,6 +182,7 @@ export function buildCommand(): Command {
           rank: flags.rank,
           worldSize: flags.worldSize,
           overwrite: flags.overwrite,
+          s3Endpoint: flags.s3Endpoint,
           signal: interrupt.signal,
           onProgress: (p) => reporter.update(p),
           onPhase: (text) => reporter.phase(text),

@@ -101,7 +101,7 @@ export function inspectCommand(): Command {
       let engine: TokenizerEngine | undefined;
       if (flags.decode) {
         try {
-          engine = await loadTokenizer({ name: m.tokenizer.source.startsWith('package:') || m.tokenizer.kind === 'openai' ? m.tokenizer.name : m.tokenizer.source });
+          engine = await loadTokenizer({ name: m.tokenizer.source.startsWith('package:') || m.tokenizer.source.startsWith('hf:') || m.tokenizer.kind === 'openai' ? m.tokenizer.name : m.tokenizer.source });
           registerManifestTokens(engine, m);
           if (engine.info.sha256 !== m.tokenizer.sha256) out(`(note: the tokenizer found now differs from the one used for the build; decoded text may be wrong)`);
         } catch (e) {

@@ -24,7 +24,7 @@ export function registerManifestTokens(engine: TokenizerEngine, m: Manifest): bo
  * something does not match the build, a note to show the user.
  */
 export async function loadManifestTokenizer(m: Manifest): Promise<{ engine: TokenizerEngine; note?: string }> {
-  const engine = await loadTokenizer({ name: m.tokenizer.source.startsWith('package:') || m.tokenizer.kind === 'openai' ? m.tokenizer.name : m.tokenizer.source });
+  const engine = await loadTokenizer({ name: m.tokenizer.source.startsWith('package:') || m.tokenizer.source.startsWith('hf:') || m.tokenizer.kind === 'openai' ? m.tokenizer.name : m.tokenizer.source });
   let note: string | undefined;
   if (engine.info.sha256 !== m.tokenizer.sha256) note = 'the tokenizer found now differs from the one used for the build; decoded text may be wrong';
   if (!registerManifestTokens(engine, m)) note = 'the added tokens of the build do not fit this tokenizer; markers may decode wrongly';

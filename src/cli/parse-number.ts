@@ -28,3 +28,14 @@ export function tokenCount(flag: string): (v: string) => number {
     return n;
   };
 }
+
+/** A commander parser for a byte size: `67108864`, `64MiB`, `64M`, `1GiB`, `512K` (1,024-based; `B` allowed). */
+export function byteSize(flag: string): (v: string) => number {
+  return (v: string) => {
+    const m = /^([\d_.]+)\s*(?:([kKmMgG])(?:i?[bB])?|[bB])?$/.exec(v.trim());
+    const scale: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
+    const n = m ? Number(m[1]!.replace(/_/g, '')) * scale[(m[2] ?? '').toLowerCase()]! : NaN;
+    if (!Number.isInteger(n) || n <= 0) throw new UserError(`${flag} must be a positive size in bytes (such as 67108864, 64MiB or 1G), got '${v}'`);
+    return n;
+  };
+}

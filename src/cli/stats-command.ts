@@ -7,6 +7,7 @@ import { lengthStats, type LengthStats } from '../pipeline/length-stats.js';
 import { humanCount } from '../pipeline/progress.js';
 import { histogramChartSvg, humanSize, LENGTH_THRESHOLDS, lengthSentence, renderHistogram, sharesUnder, type Histogram } from '../shards/index.js';
 import { expandInputs } from '../sources/expand-inputs.js';
+import { isRemotePath } from '../sources/remote/remote-url.js';
 import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
 import { loadTokenizer } from '../tokenize/load-tokenizer.js';
 import { UserError } from '../util/errors.js';
@@ -78,7 +79,7 @@ export function statsCommand(): Command {
     .option('--json', 'print the histograms as JSON')
     .action(async (inputs: string[], flags: StatsFlags) => {
       if (flags.chart && !flags.chart.toLowerCase().endsWith('.svg')) throw new UserError(`--chart ${flags.chart}: skein writes SVG charts; give a file name ending in .svg`);
-      const files = await expandInputs(inputs.map((p) => path.resolve(p)));
+      const files = await expandInputs(inputs.map((p) => (isRemotePath(p) ? p : path.resolve(p))));
       const t = flags.tokenizer;
       const engine = await loadTokenizer({ name: t.startsWith('.') || t.startsWith('/') || t.endsWith('.json') ? path.resolve(t) : t });
       const policy = resolveBosEos(engine.info, 'auto', 'auto');

@@ -6,6 +6,8 @@ import type { RowOrder } from '../mix/row-order.js';
 import type { ColumnSet } from '../shards/columns.js';
 import { LengthHistogram, type Histogram } from '../shards/histogram.js';
 import { ShardWriter, type ShardInfo } from '../shards/shard-writer.js';
+import type { RemoteAccess } from '../sources/remote/remote-access.js';
+import type { InputLimits } from '../sources/input-limits.js';
 import type { FileReport } from '../sources/reader-context.js';
 import { docChars, encodeDocs } from '../tokenize/encode-docs.js';
 import type { TokenizerEngine } from '../tokenize/engine.js';
@@ -65,6 +67,10 @@ export interface LoopParts {
   log?: (line: string) => void;
   maxLoggedRejects: number;
   kill?: KillHook;
+  /** Limits on one input record (`config.limits`). */
+  limits?: InputLimits;
+  /** Reads remote inputs (the one that listed them). */
+  remote?: RemoteAccess;
   /** Records each file before it is created in the output folder (what skein may delete later). */
   ledger: FileLedger;
   /** Stops the loop between documents and rows: it throws the signal's reason (the last checkpoint stays). */
@@ -128,9 +134,13 @@ function sampleOf(v: StateValue): Sample {
 }
 
 /** Encodes a loop state (and the frozen input reports) for a checkpoint. */
-function encodeLoopState(st: LoopState, reports: readonly FileReport[]): StateValue {
+function encodeLoopState(st: LoopState, source: DocSource): StateValue {
+  const reports = source.reports;
+  // The open reports are stored whole: a resumed build has not re-read the ones they refer to.
+  const reader = { ...st.reader, reportsOpen: { end: st.reader.reportsOpen.end, list: source.openReports(st.reader) } };
   return {
     ...(st as unknown as Record<string, StateValue>),
+    reader: reader as unknown as StateValue,
     order: { pushed: st.order.pushed, shuffle: st.order.shuffle.map(sampleState), group: st.order.group.map(sampleState) },
     curriculum: st.curriculum ? { runs: st.curriculum.runs as unknown as StateValue, buffer: st.curriculum.buffer.map(sampleState) } : null,
     reports: reports.slice(0, st.reader.reportsDone) as unknown as StateValue,
@@ -182,6 +192,9 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
       subsets: p.subsets,
       rejectsLength: () => ({ bytes: rejectsFile.bytes, lines: rejectsFile.lines }),
       admits: (s) => p.mixer.admits(s),
+      limits: p.limits,
+      remote: p.remote,
+      onWarning: (file, message) => p.log?.(`warning: ${file}: ${message}`),
     },
     restored ? { snapshot: restored.state.reader, reports: restored.reports } : undefined,
   );
@@ -268,7 +281,7 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
       seq,
       shards: finished,
       rowsInShards,
-      state: encodeLoopState(batchStart, source.reports),
+      state: encodeLoopState(batchStart, source),
     }, p.ledger);
     p.kill?.hit('checkpoints');
   };
@@ -434,7 +447,7 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
   }
   // Rejects the reader met past the point where reading stopped (read ahead) are not part of the build.
   if (stoppedEarly) rejectsFile.truncateTo(final.rejectBytes, final.rejectLines);
-  const reports = [...source.reports.slice(0, final.reportsDone), ...final.reportsOpen];
+  const reports = [...source.reports.slice(0, final.reportsDone), ...source.openReports(final)];
   return {
     shards: finished,
     reader: final,

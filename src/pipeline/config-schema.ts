@@ -4,18 +4,20 @@ import { ENGINE_CHOICES, type EngineChoice } from '../tokenize/load-tokenizer.js
 import { LongRecipeSchema, PoseSchema, RandPosSchema, SingleSchema } from './recipe-builder-schemas.js';
 import { AugmentSchema } from './augment-schema.js';
 import { MixSchema, OrderSchema } from './mix-schema.js';
+import { DEFAULT_MAX_LINE_BYTES, MAX_LINE_BYTES_CEILING } from '../sources/input-limits.js';
+import { DEFAULT_MAX_ZSTD_WINDOW, ZSTD_WINDOW_LIMIT } from '../sources/zstd-decoder.js';
 
 const positiveInt = z.number().int().positive();
 
-/** One input of a pipeline: files, folders or globs, with the field mapping. */
+/** One input of a pipeline: files, folders, globs or URLs, with the field mapping. */
 export const InputSchema = z.strictObject({
   path: z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-    .describe('A file, folder or glob (or a list of them): .jsonl/.json/.ndjson (+ .gz/.zst), .parquet, .zip. Relative to the config file. A trailing [N] (train.jsonl[5000]) keeps a seeded random subset of exactly N documents.'),
+    .describe('A file, folder, glob or URL (or a list of them): .jsonl/.json/.ndjson (+ .gz/.zst; a .json file may hold one JSON array), .parquet, .arrow, Hugging Face save_to_disk folders, .zip. Relative to the config file. URLs are read in place: https://host/path (globs through index pages), hf://datasets/<owner>/<name>[@revision]/<path or glob>, s3://<bucket>/<prefix or glob>. A trailing [N] (train.jsonl[5000]) keeps a seeded random subset of exactly N documents.'),
   name: z.string().min(1).optional().describe('Source name for documents without a source field (default: the file name).'),
   fields: z
     .strictObject({
-      text: z.string().min(1).default('text').describe('Dotted path of the text field.'),
+      text: z.string().min(1).default('text').describe('Dotted path of the text field (\\. for a dot inside a key: meta\\.text is the key "meta.text").'),
       id: z.string().min(1).default('id').describe('Dotted path of the id field; documents without one get file:line or file#row.'),
       source: z.string().min(1).optional().describe('Dotted path of the source-name field, e.g. meta.redpajama_set_name.'),
       messages: z
@@ -74,6 +76,24 @@ export const PackSchema = z.strictObject({
   positions: positions.default('reset'),
 });
 
+/** Limits on one input record, so memory stays bounded whatever the inputs hold (docs/inputs.md, "Limits"). */
+export const LimitsSchema = z.strictObject({
+  max_line_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(MAX_LINE_BYTES_CEILING)
+    .default(DEFAULT_MAX_LINE_BYTES)
+    .describe(`Longest JSON line (or JSON array element) in bytes, default 64 MiB, at most ${MAX_LINE_BYTES_CEILING} (V8's longest string). A longer one is never held in memory: it is a line_too_long reject (skipped and counted under on_error skip, an error under fail).`),
+  max_zstd_window_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(ZSTD_WINDOW_LIMIT)
+    .default(DEFAULT_MAX_ZSTD_WINDOW)
+    .describe('Largest window a zstd frame may ask for (decoder memory), default and most 2 GiB (zstd --long=31). A frame asking for more is an unsupported_compression reject.'),
+});
+
 /** Output folder and shard sizing. */
 export const OutputSchema = z.strictObject({
   dir: z.string().min(1).optional().describe('Output folder, relative to the config file. Default, in the working directory: ./shards for an unnamed pipeline or the bundled default one, ./shards-<name> for a named pipeline.'),
@@ -96,6 +116,7 @@ export const PipelineConfigSchema = z.strictObject({
   order: OrderSchema.prefault({}).describe('How rows are reordered before they are written: seeded shuffle buffer, group_by_length, ascending-length curriculum.'),
   output: OutputSchema.default({ shard_tokens: 1 << 26, batch_rows: 1000 }),
   on_error: z.enum(['fail', 'skip']).default('fail').describe('Bad records: fail (stop, naming file and line) or skip (count, log to rejects.jsonl).'),
+  limits: LimitsSchema.prefault({}).describe('Limits on one input record: max_line_bytes, max_zstd_window_bytes.'),
 });
 
 /** A pipeline config as written by a user (defaults not yet applied). */

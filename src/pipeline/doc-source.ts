@@ -1,7 +1,9 @@
 import { inSubset, subsetRank } from '../mix/subset.js';
 import type { Doc } from '../sources/doc.js';
 import { readDocs } from '../sources/read-docs.js';
+import type { RemoteAccess } from '../sources/remote/remote-access.js';
 import { docChars } from '../tokenize/encode-docs.js';
+import type { InputLimits } from '../sources/input-limits.js';
 import type { FileReport } from '../sources/reader-context.js';
 import type { DropReason, RecordLocation } from '../util/errors.js';
 import { RejectSink, type OnError } from '../util/reject-sink.js';
@@ -33,10 +35,32 @@ export interface ReaderSnapshot {
   subsetKept: Record<string, number>;
   /** Reports of the finished items (`reports[0..reportsDone)` never change again). */
   reportsDone: number;
-  /** Copies of the reports of the item being read. */
-  reportsOpen: FileReport[];
+  /** The reports of the item being read, as they were (see {@link DocSource.openReports}). */
+  reportsOpen: OpenReports;
   /** Input bytes consumed (progress). */
   bytesRead: number;
+}
+
+/**
+ * The reports of the item being read at a snapshot, in O(1): the item's own report and the last
+ * one pushed (the ZIP member being read) are the only ones that still change, so only they are
+ * copied; the reports between them are final and are taken from the source when the list is
+ * needed. Copying every member's report at every document made a ZIP of n members cost O(n^2).
+ */
+export interface OpenReports {
+  /** The source's report count at the snapshot. */
+  end: number;
+  /** Copy of the item's own report (index `reportsDone`). */
+  first?: FileReport;
+  /** Copy of the last report pushed, when it is not the first. */
+  last?: FileReport;
+  /** The whole list, when it was stored whole (a snapshot restored from a checkpoint). */
+  list?: FileReport[];
+}
+
+/** A copy of a report that later updates of the original do not reach. */
+export function copyReport(r: FileReport): FileReport {
+  return { ...r, ...(r.rowGroups ? { rowGroups: [...r.rowGroups] } : {}), ...(r.notes ? { notes: [...r.notes] } : {}) };
 }
 
 /** A document taken from the input, with the reader's state right after it. */
@@ -97,6 +121,12 @@ export interface DocSourceOptions {
   admits?: (source: string) => boolean;
   /** Progress: input bytes consumed. */
   onBytes?: (n: number) => void;
+  /** Limits on one record (`config.limits`). */
+  limits?: InputLimits;
+  /** Receives warnings about inputs (not repeated while a resumed build re-reads what its checkpoint counted). */
+  onWarning?: (file: string, message: string) => void;
+  /** Reads the remote inputs (shared with the plan's listing). */
+  remote?: RemoteAccess;
 }
 
 /**
@@ -154,9 +184,28 @@ export class DocSource {
       subsetDropped: st.subsetDropped,
       subsetKept: (this.subsetKeptCopy ??= { ...this.subsetKept }),
       reportsDone: st.reportsDone,
-      reportsOpen: this.reports.slice(st.reportsDone).map((r) => ({ ...r, ...(r.rowGroups ? { rowGroups: [...r.rowGroups] } : {}) })),
+      reportsOpen: this.openNow(),
       bytesRead: st.bytesRead,
     };
+  }
+
+  private openNow(): OpenReports {
+    const start = this.state.reportsDone;
+    const end = this.reports.length;
+    if (end <= start) return { end };
+    return { end, first: copyReport(this.reports[start]!), ...(end - 1 > start ? { last: copyReport(this.reports[end - 1]!) } : {}) };
+  }
+
+  /** The reports of the item that was being read at `snap`, as they were then. */
+  openReports(snap: ReaderSnapshot): FileReport[] {
+    const open = snap.reportsOpen as OpenReports | FileReport[];
+    if (Array.isArray(open)) return open;
+    if (open.list) return open.list;
+    const start = snap.reportsDone;
+    const out = this.reports.slice(start, open.end);
+    if (open.first) out[0] = open.first;
+    if (open.last) out[out.length - 1] = open.last;
+    return out;
   }
 
   /**
@@ -203,6 +252,11 @@ export class DocSource {
         rejects: this.sink,
         reports: this.reports,
         displayRoot: this.opts.displayRoot,
+        limits: this.opts.limits,
+        remote: this.opts.remote,
+        onWarning: (file, message) => {
+          if (!this.sink.muted) this.opts.onWarning?.(file, message);
+        },
         onBytes: (n) => {
           // Bytes of the part re-read on resume were counted before the checkpoint.
           if (skip > 0) return;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { PipelineConfig } from './config-schema.js';
+import { remoteVersion } from '../sources/remote/remote-file.js';
 import type { ReadPlan } from './read-plan.js';
 
 /**
@@ -18,7 +19,21 @@ export interface BuildFingerprint {
   world_size: number;
   /** sha256 of all of the above: equal fingerprints, same build. */
   sha256: string;
+  /**
+   * Each input's identity as `inputs_sha256` hashes it, compactly: the first 12 hex digits of the
+   * sha256 of its path (or URL) mapped to the first 12 of the sha256 of its size and modification
+   * time (local) or version tag (remote). Not part of `sha256` (the hash above covers it): kept
+   * in the checkpoint so that a refused resume names the input that changed. Left out above
+   * {@link MAX_NAMED_INPUTS} inputs (the message is then general).
+   */
+  inputs?: Record<string, string>;
 }
+
+/** Most inputs whose identities a fingerprint keeps for messages (about 30 bytes each in the checkpoint). */
+export const MAX_NAMED_INPUTS = 100_000;
+
+/** One input's identity in the fingerprint: path or URL, size, modification time (local) or version tag (remote). */
+export type InputVersion = [string, number, number | string];
 
 /** JSON with object keys sorted, so equal values always give equal text. */
 export function canonicalJson(v: unknown): string {
@@ -43,9 +58,9 @@ export function comparableConfig(config: PipelineConfig): Record<string, unknown
 
 /** Computes the fingerprint of a build. */
 export async function buildFingerprint(p: { config: PipelineConfig; plan: ReadPlan; tokenizerSha256: string; skeinVersion: string; rank: number; worldSize: number }): Promise<BuildFingerprint> {
-  const files: Array<[string, number, number]> = [];
+  const files: InputVersion[] = [];
   for (const input of p.plan.inputs) {
-    for (const f of input.files) files.push([f.path, f.size, Math.round((await stat(f.path)).mtimeMs)]);
+    for (const f of input.files) files.push([f.path, f.size, f.remote ? remoteVersion(f.remote) : Math.round(f.mtimeMs ?? (await stat(f.rawPath ?? f.path)).mtimeMs)]);
   }
   const parts = {
     skein_version: p.skeinVersion,
@@ -55,7 +70,41 @@ export async function buildFingerprint(p: { config: PipelineConfig; plan: ReadPl
     rank: p.rank,
     world_size: p.worldSize,
   };
-  return { ...parts, sha256: sha(canonicalJson(parts)) };
+  const fp: BuildFingerprint = { ...parts, sha256: sha(canonicalJson(parts)), ...(files.length <= MAX_NAMED_INPUTS ? { inputs: inputIdentities(files) } : {}) };
+  listed.set(fp, files);
+  return fp;
+}
+
+/** The inputs a fingerprint computed in this process was made from (to name one in messages). */
+const listed = new WeakMap<BuildFingerprint, InputVersion[]>();
+
+const short = (s: string): string => sha(s).slice(0, 12);
+
+/** The compact identities a fingerprint keeps (see `BuildFingerprint.inputs`). */
+export function inputIdentities(files: readonly InputVersion[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, size, version] of files) out[short(path)] = short(JSON.stringify([size, version]));
+  return out;
+}
+
+/**
+ * Names the first input that differs between the identities a checkpoint kept and the inputs
+ * listed now (changed, new, or gone), as a phrase for a refused resume; undefined when nothing
+ * differs or the old identities are unknown.
+ */
+export function describeInputChange(old: Readonly<Record<string, string>> | undefined, now: readonly InputVersion[]): string | undefined {
+  if (old === null || typeof old !== 'object' || Array.isArray(old)) return undefined;
+  const left = new Set(Object.keys(old));
+  for (const [path, size, version] of now) {
+    const key = short(path);
+    const was = Object.hasOwn(old, key) ? old[key] : undefined;
+    if (was === undefined) return `input ${path} is new since the build started`;
+    if (was !== short(JSON.stringify([size, version]))) {
+      return `input ${path} changed underneath the build (its size or ${typeof version === 'string' ? 'version' : 'modification time'} is not what the build started with)`;
+    }
+    left.delete(key);
+  }
+  return left.size > 0 ? `${left.size} input${left.size === 1 ? ' the build started with is' : 's the build started with are'} gone` : undefined;
 }
 
 /** The key path where two JSON values differ that a user changed (`builder.type`, `builder.seq_len`), or undefined when equal. */
@@ -85,6 +134,7 @@ export function firstDifference(a: unknown, b: unknown, at = ''): string | undef
 
 /** One phrase naming what differs between a stored fingerprint (and config) and the current ones. */
 export function describeDifference(old: Partial<BuildFingerprint> | undefined, now: BuildFingerprint, oldConfig: unknown, newConfig: PipelineConfig): string {
+  const nowInputs = listed.get(now);
   if (!old || !old.sha256) return 'it was written by an older skein without a build fingerprint';
   if (old.skein_version !== now.skein_version) return `it was built by skein ${old.skein_version}, this is ${now.skein_version}`;
   if (old.rank !== now.rank || old.world_size !== now.world_size) return `it is rank ${old.rank} of ${old.world_size}, this build is rank ${now.rank} of ${now.world_size}`;
@@ -93,6 +143,6 @@ export function describeDifference(old: Partial<BuildFingerprint> | undefined, n
     return key ? `its config differs at ${key}` : 'its config differs';
   }
   if (old.tokenizer_sha256 !== now.tokenizer_sha256) return 'its tokenizer file differs';
-  if (old.inputs_sha256 !== now.inputs_sha256) return 'the input files changed since (paths, sizes or modification times)';
+  if (old.inputs_sha256 !== now.inputs_sha256) return (nowInputs && describeInputChange(old.inputs, nowInputs)) ?? 'the input files changed since (paths, sizes or modification times)';
   return 'its build fingerprint differs';
 }

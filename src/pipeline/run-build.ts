@@ -25,6 +25,8 @@ import { removeRecorded } from './owned-files.js';
 import type { BuildProgress } from './progress.js';
 import { SKEIN_VERSION } from '../util/version.js';
 import { makeReadPlan } from './read-plan.js';
+import { RemoteAccess } from '../sources/remote/remote-access.js';
+import { remoteSettings } from '../sources/remote/remote-settings.js';
 import { rankDir, resolveScaleOut, type ScaleOut } from './scale-out.js';
 import { scanSubset, type SubsetChoice } from './subset-scan.js';
 
@@ -56,6 +58,8 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** Seconds without a heartbeat after which another host's lock on the output is stale (see `acquireLock`). */
   lockStaleSeconds?: number;
+  /** An S3-compatible store for `s3://` inputs (`--s3-endpoint`; default `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`, else AWS). */
+  s3Endpoint?: string;
 }
 
 /** What a finished build returns. */
@@ -125,9 +129,13 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   // Resolve everything that can fail on user input before touching the output folder.
   const phase = opts.onPhase ?? (() => {});
   phase('listing the inputs');
-  const plan = await makeReadPlan(config, baseDir, scale);
+  // Remote inputs are listed, and later read, through one access (one S3 client, one retry policy).
+  const remote = new RemoteAccess(remoteSettings({ env: opts.env ?? process.env, s3Endpoint: opts.s3Endpoint, signal: opts.signal }));
+  // The output folder is never an input, even when it lies inside an input folder.
+  const plan = await makeReadPlan(config, baseDir, scale, { exclude: [outputDirOf(loaded)], onNote: (m) => opts.log?.(`note: ${m}`), remote });
+  const limits = { maxLineBytes: config.limits.max_line_bytes, maxZstdWindow: config.limits.max_zstd_window_bytes };
   phase(`loading tokenizer ${config.tokenizer.name}`);
-  const loadOpts: LoadTokenizerOptions = { name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir, engine: config.tokenizer.engine };
+  const loadOpts: LoadTokenizerOptions = { name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir, engine: config.tokenizer.engine, ...(opts.env ? { env: { ...opts.env } } : {}) };
   const rssBefore = process.memoryUsage().rss;
   const engine = await loadTokenizer(loadOpts);
   const workers = buildWorkers(config.tokenizer.workers, plan.bytesTotal);
@@ -202,7 +210,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     // Pass 1 of each `[N]` input: the same subset on every rank.
     const subsets = new Map<number, SubsetChoice>();
     if (plan.inputs.some((i) => i.subset !== undefined)) phase('choosing the [N] subsets');
-    for (const input of plan.inputs) if (input.subset !== undefined) subsets.set(input.index, await scanSubset(input, config.seed, displayRoot));
+    for (const input of plan.inputs) if (input.subset !== undefined) subsets.set(input.index, await scanSubset(input, config.seed, displayRoot, limits, remote));
     for (const [index, c] of subsets) if (c.available < c.n) opts.log?.(`inputs[${index}] holds ${c.available} documents, fewer than the ${c.n} asked for; all are used`);
 
     const columns = augment.columns;
@@ -253,6 +261,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         log: opts.log,
         maxLoggedRejects: opts.maxLoggedRejects ?? 20,
         kill,
+        limits,
+        remote,
         ledger,
         signal: stop.signal,
       });
@@ -305,7 +315,19 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
       shards,
       totals,
       documents,
-      inputs: loop.reports.map((r) => ({ path: r.path, member: r.member, format: r.format, bytes: r.bytes, documents: r.documents, status: r.status, ...(r.rowGroups ? { row_groups: r.rowGroups } : {}) })),
+      inputs: loop.reports.map((r) => ({
+        path: r.path,
+        member: r.member,
+        format: r.format,
+        bytes: r.bytes,
+        documents: r.documents,
+        status: r.status,
+        ...(r.rowGroups ? { row_groups: r.rowGroups } : {}),
+        ...(r.lostBytes !== undefined ? { lost_bytes: r.lostBytes } : {}),
+        ...(r.skippedMembers ? { skipped_members: r.skippedMembers } : {}),
+        ...(r.notes?.length ? { notes: r.notes } : {}),
+        ...(r.remote && r.member === undefined ? { size: r.remote.size, ...(r.remote.etag ? { etag: r.remote.etag } : {}), ...(r.remote.lastModified ? { last_modified: r.remote.lastModified } : {}) } : {}),
+      })),
       sources,
       histograms: { document_tokens: loop.documentTokens, sample_tokens: loop.sampleTokens, sources: loop.sources },
       packing: {
@@ -385,6 +407,6 @@ function checkpointRuns(c: { state: unknown }): ShardInfo[] {
 
 /** The fingerprint's parts as the manifest records them. */
 function fingerprintParts(fp: BuildFingerprint): Record<string, string | number> {
-  const { sha256: _, ...parts } = fp;
+  const { sha256: _, inputs: _i, ...parts } = fp;
   return parts;
 }

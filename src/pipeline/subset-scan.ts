@@ -1,5 +1,7 @@
 import { SmallestRanks, subsetRank, type SubsetRank } from '../mix/subset.js';
 import type { Doc } from '../sources/doc.js';
+import type { InputLimits } from '../sources/input-limits.js';
+import type { RemoteAccess } from '../sources/remote/remote-access.js';
 import { readDocs } from '../sources/read-docs.js';
 import { RejectSink } from '../util/reject-sink.js';
 import type { PlanInput } from './read-plan.js';
@@ -33,12 +35,12 @@ export function fieldsOf(input: PlanInput): { text: string; id: string; source?:
  * are skipped silently here; pass 2 (the build) reports them. Pass 2 then keeps exactly the
  * documents ranked at or below the threshold, wherever they are read.
  */
-export async function scanSubset(input: PlanInput, seed: number, displayRoot: string): Promise<SubsetChoice> {
+export async function scanSubset(input: PlanInput, seed: number, displayRoot: string, limits?: InputLimits, remote?: RemoteAccess): Promise<SubsetChoice> {
   const n = input.subset!;
   const best = new SmallestRanks(n);
   const quiet = new RejectSink('skip', 0);
   for (const [fileIndex, file] of input.files.entries()) {
-    for await (const doc of readDocs([file], { fields: fieldsOf(input), name: input.config.name, rejects: quiet, displayRoot })) {
+    for await (const doc of readDocs([file], { fields: fieldsOf(input), name: input.config.name, rejects: quiet, displayRoot, limits, remote })) {
       best.offer(subsetRank(seed, input.index, doc.id, tieKey(fileIndex, doc)));
     }
   }

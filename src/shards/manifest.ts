@@ -74,6 +74,18 @@ export interface ManifestInput {
   row_groups?: number[];
   /** The rank that read it (a merged dataset). */
   rank?: number;
+  /** After a fault of a compressed stream: compressed bytes from the fault to the end, not decoded. */
+  lost_bytes?: number;
+  /** ZIP: members skipped (folders, unsupported names, macOS metadata). */
+  skipped_members?: number;
+  /** Warnings about the input (trailing garbage ignored, a `.gz` that is plain text, skipped macOS members). */
+  notes?: string[];
+  /** A remote input (`path` is its URL): its size in bytes as listed. */
+  size?: number;
+  /** A remote input: its ETag (HTTP, S3) or Hub object id, the version that was read. */
+  etag?: string;
+  /** A remote input: its Last-Modified as the store gave it. */
+  last_modified?: string;
 }
 
 /** Per-source document-length histograms: before mixing (`read`) and after (`kept`). */

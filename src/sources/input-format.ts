@@ -1,9 +1,9 @@
 import { basename } from 'node:path';
 
 /** Container format of an input file. */
-export type InputFormat = 'jsonl' | 'parquet' | 'zip';
+export type InputFormat = 'jsonl' | 'parquet' | 'zip' | 'arrow';
 
-/** Stream compression of a JSONL input (Parquet and ZIP compress internally). */
+/** Stream compression of a JSONL input (Parquet, Arrow and ZIP compress internally). */
 export type InputCompression = 'none' | 'gzip' | 'zstd';
 
 /** What a file name says about how to read the file. */
@@ -25,17 +25,21 @@ const COMPRESSION_EXTENSIONS: Array<[string, InputCompression]> = [
 export const SUPPORTED_EXTENSIONS: readonly string[] = [
   ...JSONL_EXTENSIONS.flatMap((e) => [e, ...COMPRESSION_EXTENSIONS.map(([c]) => e + c)]),
   '.parquet',
+  '.arrow',
   '.zip',
 ];
 
 /**
  * Reads the format and compression from a file name (case-insensitive), or returns undefined
- * when the name has no supported ending. `.json` means JSON lines, like `.jsonl`.
+ * when the name has no supported ending. `.json` means JSON lines, like `.jsonl` (or one JSON
+ * array of records, which the reader tells from the first byte). `.arrow` is an Arrow IPC file
+ * (stream or file format), as a Hugging Face `save_to_disk` folder holds.
  */
 export function detectFormat(fileName: string): DetectedFormat | undefined {
   const name = basename(fileName).toLowerCase();
   if (name.endsWith('.parquet')) return { format: 'parquet', compression: 'none', extension: '.parquet' };
   if (name.endsWith('.zip')) return { format: 'zip', compression: 'none', extension: '.zip' };
+  if (name.endsWith('.arrow')) return { format: 'arrow', compression: 'none', extension: '.arrow' };
   let rest = name;
   let compression: InputCompression = 'none';
   let suffix = '';

@@ -1,20 +1,44 @@
-import { createReadStream } from 'node:fs';
-import { RecordError } from '../util/errors.js';
+import { createReadStream, type PathLike } from 'node:fs';
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { Doc } from './doc.js';
+import { DecodeError } from './decode-error.js';
 import { decompress } from './decompress.js';
 import type { InputCompression } from './input-format.js';
-import { isBlank, LineSplitter } from './line-splitter.js';
-import { locate, type ReaderContext } from './reader-context.js';
+import { DEFAULT_INPUT_LIMITS } from './input-limits.js';
+import { JsonArrayError, JsonArraySplitter } from './json-array-splitter.js';
+import { isBlank, LineSplitter, type LongLine } from './line-splitter.js';
+import { locate, warn, type ReaderContext } from './reader-context.js';
 import { describeType, recordToDoc } from './record-to-doc.js';
+import { firstInvalidUtf8, isInvalidUtf8Error } from './strict-utf8.js';
+import { formatBytes } from './zstd-decoder.js';
 
 /** Raw read size for JSONL files (compressed or not). */
 const READ_CHUNK = 64 * 1024;
+/** Decoded bytes between two returns to the event loop (timers, progress, signals keep running). */
+const YIELD_EVERY_BYTES = 8 * 2 ** 20;
+
+/** How a JSON lines file is read. */
+export interface JsonlReadOptions {
+  /**
+   * A `.json` file: when its first non-whitespace byte is `[`, it is one JSON array of records
+   * and is read element by element (records are located by their 0-based index, as rows).
+   */
+  arrays?: boolean;
+  /** The input's size on disk: only this many bytes are read (a file that grows is not read past it). */
+  size?: number;
+}
 
 /**
- * Reads a JSONL file from disk as documents. See {@link readJsonl}.
+ * Reads a JSONL file from disk as documents. See {@link readJsonl}. Reads at most `opts.size`
+ * bytes, so a file that grows while it is read is read as it was when the build planned it.
  */
-export async function* readJsonlFile(path: string, compression: InputCompression, ctx: ReaderContext): AsyncGenerator<Doc> {
-  yield* readJsonl(createReadStream(path, { highWaterMark: READ_CHUNK }), compression, ctx);
+export async function* readJsonlFile(path: PathLike, compression: InputCompression, ctx: ReaderContext, opts: JsonlReadOptions = {}): AsyncGenerator<Doc> {
+  if (opts.size === 0) {
+    yield* readJsonl((async function* () {})(), compression, ctx, opts);
+    return;
+  }
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK, ...(opts.size !== undefined ? { end: opts.size - 1 } : {}) });
+  yield* readJsonl(stream, compression, ctx, opts);
 }
 
 /**
@@ -24,22 +48,33 @@ export async function* readJsonlFile(path: string, compression: InputCompression
  * Lines are split on `\n` at the byte level; a trailing `\r` and a UTF-8 BOM at the start of the
  * input are removed; blank lines are skipped. Bad lines are reported to `ctx.rejects` with their
  * 1-based line number: `invalid_utf8`, `malformed_json` (not JSON, or JSON but not an object),
- * and the field errors of {@link recordToDoc}. A compressed stream that is truncated or corrupt
- * is reported once as `truncated_input` at the compressed byte offset reached (the location's
- * `offset`; the message also gives the decoded offset and the last complete line), counting one
- * lost document when a partial line was pending or nothing could be decoded, and ends the
- * input; every complete line decoded before the failure is kept, deterministically. Errors of
- * the byte source itself (I/O) are thrown as they are. `ctx.report` counts lines, documents and
- * raw bytes as it goes; `ctx.signal` is checked once per chunk.
+ * `line_too_long` (over `ctx.limits.maxLineBytes`: counted while it streams, never held), and
+ * the field errors of {@link recordToDoc}. With `opts.arrays`, a stream whose first byte is `[`
+ * is read as one JSON array, element by element, with the same checks per element.
+ *
+ * A compressed stream that is truncated or corrupt keeps every complete line decoded before the
+ * fault (the decoders yield everything they decoded first) and is reported once as
+ * `truncated_input`, `corrupt_input` or `unsupported_compression`, at the compressed byte offset
+ * of the fault. Lines after the fault cannot be counted: the reject counts one document when a
+ * partial line with content was pending or nothing at all could be decoded, and
+ * `ctx.report.lostBytes` records the compressed bytes from the fault to the end. Warnings (a
+ * `.gz` that is plain text, trailing garbage after the last gzip member) go to `ctx.onWarning`
+ * and the report's notes. Errors of the byte source itself (I/O) are thrown as they are.
+ * `ctx.report` counts lines, documents and raw bytes as it goes; `ctx.signal` is checked once per
+ * chunk, and the reader returns to the event loop every 8 MiB of decoded bytes, so progress
+ * stays alive on a decompression bomb.
  */
-export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression: InputCompression, ctx: ReaderContext): AsyncGenerator<Doc> {
+export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression: InputCompression, ctx: ReaderContext, opts: JsonlReadOptions = {}): AsyncGenerator<Doc> {
   const { report, signal } = ctx;
+  const limits = ctx.limits ?? DEFAULT_INPUT_LIMITS;
   report.lines ??= 0;
-  let compressedBytes = 0;
-  const decoded = await decompress(source, compression, (n) => {
-    compressedBytes += n;
-    report.bytes += n;
-    ctx.onBytes?.(n);
+  const decoded = await decompress(source, compression, {
+    onRaw: (n) => {
+      report.bytes += n;
+      ctx.onBytes?.(n);
+    },
+    onWarning: (m) => warn(ctx, m),
+    maxZstdWindow: limits.maxZstdWindow,
   });
   if (!decoded.ok) {
     report.status = 'corrupt';
@@ -47,36 +82,58 @@ export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression:
     return;
   }
   const chunks = decoded.chunks;
-  const splitter = new LineSplitter();
+  const lines = new LineSplitter(limits.maxLineBytes);
+  let array: JsonArraySplitter | undefined;
+  /** Undecided until the first non-whitespace byte shows whether a `.json` file is an array. */
+  let undecided = opts.arrays === true;
   const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  let lineNo = 0;
 
-  const parse = (bytes: Buffer): Doc | undefined => {
-    lineNo++;
-    report.lines = lineNo;
-    if (lineNo === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  const parse = (bytes: Buffer | LongLine, at: { line: number } | { row: number }): Doc | undefined => {
+    if ('line' in at) report.lines = at.line;
+    else report.rows = at.row + 1;
+    const what = 'line' in at ? 'line' : 'array element';
+    if (!Buffer.isBuffer(bytes)) {
+      ctx.rejects.reject(
+        'line_too_long',
+        locate(ctx, at),
+        `${what} is ${bytes.bytes} bytes (${formatBytes(bytes.bytes)}), over max_line_bytes (${limits.maxLineBytes}); its bytes were counted and dropped, never held. Raise --max-line-bytes (limits.max_line_bytes) if such ${what}s are data`,
+      );
+      return undefined;
+    }
+    if (('line' in at ? at.line === 1 : at.row === 0) && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     if (isBlank(bytes)) return undefined;
     let text: string;
     try {
       text = utf8.decode(bytes);
-    } catch {
-      ctx.rejects.reject('invalid_utf8', locate(ctx, { line: lineNo }), `line is not valid UTF-8 (${describeBadUtf8(bytes)})`);
+    } catch (err) {
+      if (!isInvalidUtf8Error(err)) throw err;
+      const i = firstInvalidUtf8(bytes);
+      ctx.rejects.reject('invalid_utf8', locate(ctx, at), `${what} is not valid UTF-8 (first bad byte 0x${(bytes[i] ?? 0).toString(16).padStart(2, '0')} at byte ${i + 1} of the ${what})`);
       return undefined;
     }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (err) {
-      ctx.rejects.reject('malformed_json', locate(ctx, { line: lineNo }), `line is not valid JSON: ${(err as Error).message}`);
+      ctx.rejects.reject('malformed_json', locate(ctx, at), `${what} is not valid JSON: ${(err as Error).message}`);
       return undefined;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      ctx.rejects.reject('malformed_json', locate(ctx, { line: lineNo }), `line is valid JSON but a ${describeType(value)}, not an object`);
+      const hint = Array.isArray(value) && 'line' in at && at.line === 1 && !opts.arrays ? '; a file holding one JSON array must be named .json' : '';
+      ctx.rejects.reject('malformed_json', locate(ctx, at), `${what} is valid JSON but a ${describeType(value)}, not an object${hint}`);
       return undefined;
     }
-    return recordToDoc(value as Record<string, unknown>, ctx, { line: lineNo });
+    return recordToDoc(value as Record<string, unknown>, ctx, at);
   };
 
+  /** Reports the end of an array that is not one (bytes outside it, a missing `]` or `,`). */
+  const arrayFault = (err: JsonArrayError, splitter: JsonArraySplitter): void => {
+    const partial = splitter.pendingLength > 0 ? 1 : 0;
+    report.status = 'corrupt';
+    ctx.rejects.reject('malformed_json', locate(ctx, { offset: err.offset }), `${err.message}; ${splitter.elements} elements were read`, partial);
+  };
+
+  let sinceYield = 0;
   try {
     for (;;) {
       signal?.throwIfAborted();
@@ -84,35 +141,89 @@ export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression:
       try {
         next = await chunks.next();
       } catch (err) {
-        if (decoded.sourceError() !== undefined || err instanceof RecordError) throw err;
-        // The decoder failed: the compressed stream is truncated or corrupt. The documents lost
-        // are unknowable; count one when a partial line was pending or when nothing at all could
-        // be decoded (the file's content is lost), none when the cut fell on a line end.
-        report.status = 'truncated';
-        const partial = splitter.pendingHasContent;
-        const lost = partial || splitter.consumed === 0 ? 1 : 0;
-        const tail = partial ? `; the partial line ${lineNo + 1} after it is lost` : '';
-        ctx.rejects.reject(
-          'truncated_input',
-          locate(ctx, { offset: compressedBytes }),
-          `${decoded.compression} stream ends early or is corrupt (${(err as Error).message}) at compressed byte ${compressedBytes} ` +
-            `(decoded byte ${splitter.consumed}); the last complete line is ${lineNo}${tail}`,
-          lost,
-        );
+        if (!(err instanceof DecodeError)) throw err;
+        if (err.endOfData && !array) {
+          // Only the last trailer is bad: every line is whole; read the last one before reporting.
+          const last = lines.finish();
+          const doc = last ? parse(last, { line: lines.line }) : undefined;
+          if (doc) {
+            report.documents++;
+            yield doc;
+          }
+        }
+        const where = array
+          ? { consumed: array.consumed, pending: array.pendingLength, partial: array.pendingLength > 0, done: `${array.elements} array elements were read`, unit: `element ${array.elements}` }
+          : { consumed: lines.consumed, pending: lines.pendingLength, partial: lines.pendingHasContent, done: `the last complete line is ${lines.line}`, unit: `line ${lines.line + 1}` };
+        if (!array) report.lines = lines.line;
+        decodeFault(ctx, err, decoded.compression, where, opts.size);
         return;
       }
       if (next.done) break;
-      for (const line of splitter.feed(next.value)) {
-        const doc = parse(line);
+      let chunk = next.value;
+      sinceYield += chunk.length;
+      if (sinceYield >= YIELD_EVERY_BYTES) {
+        sinceYield = 0;
+        await nextMacrotask();
+      }
+      if (undecided) {
+        const first = firstNonSpace(chunk, lines.consumed === 0);
+        if (first >= 0) {
+          undecided = false;
+          if (chunk[first] === 0x5b) {
+            array = new JsonArraySplitter(limits.maxLineBytes);
+            array.consumed = lines.consumed;
+            chunk = chunk.subarray(first);
+            array.consumed += first;
+          }
+        }
+      }
+      if (array) {
+        try {
+          for (const el of array.feed(chunk)) {
+            const doc = parse(el, { row: array.elements - 1 });
+            if (doc) {
+              report.documents++;
+              yield doc;
+            }
+          }
+        } catch (err) {
+          if (!(err instanceof JsonArrayError)) throw err;
+          arrayFault(err, array);
+          return;
+        }
+        continue;
+      }
+      for (const line of lines.feed(chunk)) {
+        const doc = parse(line, { line: lines.line });
         if (doc) {
           report.documents++;
           yield doc;
         }
       }
     }
-    const last = splitter.finish();
+    if (array) {
+      let end: ReturnType<JsonArraySplitter['finish']>;
+      try {
+        end = array.finish();
+      } catch (err) {
+        if (!(err instanceof JsonArrayError)) throw err;
+        arrayFault(err, array);
+        return;
+      }
+      if (end.last) {
+        const doc = parse(end.last, { row: array.elements - 1 });
+        if (doc) {
+          report.documents++;
+          yield doc;
+        }
+      }
+      if (end.error) arrayFault(end.error, array);
+      return;
+    }
+    const last = lines.finish();
+    report.lines = lines.line;
     if (last) {
-      const doc = parse(last);
+      const doc = parse(last, { line: lines.line });
       if (doc) {
         report.documents++;
         yield doc;
@@ -123,21 +234,41 @@ export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression:
   }
 }
 
-/** Says where in a line the first invalid UTF-8 byte is, for the reject message. */
-function describeBadUtf8(bytes: Uint8Array): string {
-  const probe = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  // Walk the line one UTF-8 sequence at a time until one does not decode (only on the error path).
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i];
-    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
-    if (len === 0 || i + len > bytes.length) break;
-    try {
-      probe.decode(bytes.subarray(i, i + len));
-    } catch {
-      break;
-    }
-    i += len;
+/** Index of the first byte that is not JSON whitespace (nor, at the start of the stream, a BOM byte); -1 if none. */
+function firstNonSpace(chunk: Buffer, atStart: boolean): number {
+  for (let i = 0; i < chunk.length; i++) {
+    const b = chunk[i]!;
+    if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue;
+    if (atStart && i < 3 && (b === 0xef || b === 0xbb || b === 0xbf)) continue;
+    return i;
   }
-  return `first bad byte 0x${(bytes[i] ?? 0).toString(16).padStart(2, '0')} at byte ${i + 1} of the line`;
+  return -1;
+}
+
+/**
+ * Reports a compressed stream that cannot be decoded to its end: once, at the fault's compressed
+ * offset, counting the partial record (or, when nothing at all could be decoded, one document)
+ * and recording the compressed bytes after the fault in the report.
+ */
+function decodeFault(
+  ctx: ReaderContext,
+  err: DecodeError,
+  compression: InputCompression,
+  where: { consumed: number; pending: number; partial: boolean; done: string; unit: string },
+  size: number | undefined,
+): void {
+  const { report } = ctx;
+  report.status = err.kind === 'truncated' ? 'truncated' : 'corrupt';
+  if (size !== undefined) report.lostBytes = err.endOfData ? 0 : Math.max(0, size - err.unreadFrom);
+  const lost = where.partial || where.consumed === 0 ? 1 : 0;
+  const tail = where.partial ? `; the partial ${where.unit} after it is lost` : '';
+  const rest = report.lostBytes ? `; ${report.lostBytes} compressed bytes from byte ${err.unreadFrom} on could not be decoded` : '';
+  const reason = err.kind === 'truncated' ? 'truncated_input' : err.kind === 'corrupt' ? 'corrupt_input' : 'unsupported_compression';
+  const what = err.kind === 'truncated' ? 'ends early' : err.kind === 'corrupt' ? 'is corrupt' : 'cannot be decoded';
+  ctx.rejects.reject(
+    reason,
+    locate(ctx, { offset: err.offset }),
+    `${compression} stream ${what} (${err.message}) at compressed byte ${err.offset} (decoded byte ${where.consumed})${rest}; ${where.done}${tail}`,
+    lost,
+  );
 }

@@ -1,24 +1,72 @@
+/** A line longer than the splitter's maximum: its bytes were counted and dropped, never held. */
+export interface LongLine {
+  tooLong: true;
+  /** The line's length in bytes (without its `\n`). */
+  bytes: number;
+}
+
+/** 64 KiB of `\n`, to skip runs of empty lines with one native compare per block. */
+const NEWLINES = Buffer.alloc(1 << 16, 0x0a);
+
 /**
  * Splits a byte stream into lines at `\n`, at the byte level, carrying a partial line across
  * chunks. Hand-written rather than `readline` because readline decodes text first (so invalid
- * UTF-8 could not be reported per line) and cannot tell a missing final newline apart.
+ * UTF-8 could not be reported per line), cannot tell a missing final newline apart, and holds
+ * a line of any length.
  *
  * Lines inside one chunk are zero-copy views of it; only a line that spans chunks is copied.
- * Memory is one chunk plus the longest line.
+ * A line longer than `maxLineBytes` is never assembled: once it passes the maximum its bytes are
+ * dropped as they arrive and it comes out as a {@link LongLine} with its length. Memory is one
+ * chunk plus at most `maxLineBytes`. Empty lines (a bare `\n`) are counted in {@link line} but
+ * not yielded, so a run of millions of them costs one compare per 64 KiB.
  */
 export class LineSplitter {
   private carry: Buffer[] = [];
   private carryLength = 0;
+  /** Bytes of the line being dropped because it is too long; undefined when none is. */
+  private dropping: number | undefined;
   /** Bytes fed so far (the offset in the decoded stream). */
   consumed = 0;
+  /** 1-based number of the last line yielded or skipped (empty lines count). */
+  line = 0;
+
+  constructor(readonly maxLineBytes: number = Number.POSITIVE_INFINITY) {}
 
   /** Yields every line completed by `chunk`, without the `\n` and without a trailing `\r`. */
-  *feed(chunk: Buffer): Generator<Buffer> {
+  *feed(chunk: Buffer): Generator<Buffer | LongLine> {
     this.consumed += chunk.length;
+    const n = chunk.length;
     let start = 0;
-    for (;;) {
+    while (start < n) {
+      if (this.carryLength === 0 && this.dropping === undefined && chunk[start] === 0x0a) {
+        start = this.skipEmptyLines(chunk, start);
+        continue;
+      }
       const nl = chunk.indexOf(0x0a, start);
-      if (nl < 0) break;
+      const end = nl < 0 ? n : nl;
+      const piece = end - start;
+      if (this.dropping === undefined && this.carryLength + piece > this.maxLineBytes) {
+        this.dropping = this.carryLength;
+        this.carry = [];
+        this.carryLength = 0;
+      }
+      if (this.dropping !== undefined) {
+        this.dropping += piece;
+        if (nl < 0) return;
+        const bytes = this.dropping;
+        this.dropping = undefined;
+        this.line++;
+        start = nl + 1;
+        yield { tooLong: true, bytes };
+        continue;
+      }
+      if (nl < 0) {
+        // Copy: the caller may reuse the chunk's memory.
+        const rest = Buffer.from(chunk.subarray(start));
+        this.carry.push(rest);
+        this.carryLength += rest.length;
+        return;
+      }
       let line = chunk.subarray(start, nl);
       if (this.carryLength > 0) {
         this.carry.push(line);
@@ -26,33 +74,52 @@ export class LineSplitter {
         this.carry = [];
         this.carryLength = 0;
       }
-      yield stripCr(line);
+      this.line++;
       start = nl + 1;
-    }
-    if (start < chunk.length) {
-      // Copy: the caller may reuse the chunk's memory.
-      const rest = Buffer.from(chunk.subarray(start));
-      this.carry.push(rest);
-      this.carryLength += rest.length;
+      yield stripCr(line);
     }
   }
 
-  /** Bytes of the partial line waiting for its `\n`. */
+  /** Counts the run of `\n` at `start` as empty lines and returns where it ends. */
+  private skipEmptyLines(chunk: Buffer, start: number): number {
+    const n = chunk.length;
+    let i = start;
+    while (i < n) {
+      const k = Math.min(NEWLINES.length, n - i);
+      if (chunk.compare(NEWLINES, 0, k, i, i + k) === 0) {
+        i += k;
+        continue;
+      }
+      while (chunk[i] === 0x0a) i++;
+      break;
+    }
+    this.line += i - start;
+    return i;
+  }
+
+  /** Bytes of the partial line waiting for its `\n` (of a too-long one: all its bytes so far). */
   get pendingLength(): number {
-    return this.carryLength;
+    return this.dropping ?? this.carryLength;
   }
 
   /** Whether the partial line holds anything but whitespace (a document would be lost with it). */
   get pendingHasContent(): boolean {
-    return this.carry.some((b) => !isBlank(b));
+    return this.dropping !== undefined || this.carry.some((b) => !isBlank(b));
   }
 
   /** Ends the input: returns the last line when the input did not end with `\n`. */
-  finish(): Buffer | undefined {
+  finish(): Buffer | LongLine | undefined {
+    if (this.dropping !== undefined) {
+      const bytes = this.dropping;
+      this.dropping = undefined;
+      this.line++;
+      return { tooLong: true, bytes };
+    }
     if (this.carryLength === 0) return undefined;
     const line = Buffer.concat(this.carry, this.carryLength);
     this.carry = [];
     this.carryLength = 0;
+    this.line++;
     return stripCr(line);
   }
 }

@@ -2,6 +2,7 @@ import type { RecordLocation } from '../util/errors.js';
 import type { RejectSink } from '../util/reject-sink.js';
 import type { FieldMap } from './doc.js';
 import type { InputFormat } from './input-format.js';
+import type { DEFAULT_INPUT_LIMITS, InputLimits } from './input-limits.js';
 
 /**
  * What one reader did with one input (a file, or a member of a ZIP archive). Readers update it
@@ -28,6 +29,15 @@ export interface FileReport {
   skippedMembers?: number;
   /** `truncated`: a compressed stream ended early; `corrupt`: unreadable data (footer, row group, archive). */
   status: 'ok' | 'truncated' | 'corrupt';
+  /**
+   * After a fault of a compressed stream: the compressed bytes from the fault to the end of the
+   * input, which were not decoded (the documents in them cannot be counted).
+   */
+  lostBytes?: number;
+  /** One-line notes about the input (trailing garbage ignored, a `.gz` that is plain text, skipped ZIP members). */
+  notes?: string[];
+  /** A remote input: the version it was read at (size, ETag, Last-Modified, from its listing). */
+  remote?: { size: number; etag?: string; lastModified?: string };
 }
 
 /** Everything a format reader needs to turn one input into documents. */
@@ -52,6 +62,16 @@ export interface ReaderContext {
   reports?: FileReport[];
   /** Parquet: read only these row groups (see `InputFile.rowGroups`); all when absent. */
   rowGroups?: ReadonlySet<number>;
+  /** Limits on one record (default {@link DEFAULT_INPUT_LIMITS}). */
+  limits?: InputLimits;
+  /** Receives one-line warnings about the input (without its name: the caller adds it). */
+  onWarning?: (message: string) => void;
+}
+
+/** Records a note on the input's report and passes it to `ctx.onWarning`. */
+export function warn(ctx: ReaderContext, message: string): void {
+  (ctx.report.notes ??= []).push(message);
+  ctx.onWarning?.(message);
 }
 
 /** The location of a record in the input of `ctx` (adds the ZIP member when there is one). */

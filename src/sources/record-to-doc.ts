@@ -1,5 +1,5 @@
 import type { ChatMessage, Doc } from './doc.js';
-import { getPath } from './field-path.js';
+import { dottedKeyHint, escapeKey, getPath } from './field-path.js';
 import { parseMessages } from './messages.js';
 import { locate, stableId, type ReaderContext } from './reader-context.js';
 import { InvalidUtf8 } from './strict-utf8.js';
@@ -12,6 +12,23 @@ export function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   if (value instanceof Uint8Array) return 'binary';
   return typeof value;
+}
+
+/** What a record without its text holds, and how to point skein at the right field. */
+export function keysHint(record: Record<string, unknown>, textPath: string): string {
+  const keys = Object.keys(record);
+  const dotted = dottedKeyHint(textPath, keys);
+  if (dotted) return dotted;
+  if (keys.length === 0) return 'the record is an empty object';
+  const shown = keys.slice(0, 12).map(escapeKey).join(', ') + (keys.length > 12 ? `, ... (${keys.length} keys)` : '');
+  // The key with the longest string value is the likeliest text.
+  let best: string | undefined;
+  for (const k of keys) {
+    const v = record[k];
+    if (typeof v === 'string' && (best === undefined || v.length > (record[best] as string).length)) best = k;
+  }
+  const guess = best !== undefined ? ` (e.g. --text-field ${escapeKey(best)})` : '';
+  return `the record has the keys ${shown}; name the text field with --text-field or inputs[].fields.text${guess}`;
 }
 
 /**
@@ -57,7 +74,7 @@ export function recordToDoc(record: Record<string, unknown>, ctx: ReaderContext,
   if (typeof text !== 'string') {
     if (text === undefined || text === null) {
       const orMessages = fields.messages ? ` and no conversation at field "${fields.messages}"` : '';
-      ctx.rejects.reject('missing_text', locate(ctx, at), `no text at field "${textPath}"${text === null ? ' (it is null)' : ''}${orMessages}`);
+      ctx.rejects.reject('missing_text', locate(ctx, at), `no text at field "${textPath}"${text === null ? ' (it is null)' : ''}${orMessages}; ${keysHint(record, textPath)}`);
     } else {
       ctx.rejects.reject('non_string_text', locate(ctx, at), `field "${textPath}" is a ${describeType(text)}, not a string`);
     }

@@ -2,6 +2,9 @@ import { UserError } from '../util/errors.js';
 import { NotByteLevelBpeError } from './bpe/tokenizer-json-bpe.js';
 import { ENGINE_KINDS, type EngineKind, type TokenizerEngine } from './engine.js';
 import { loadOpenAIEngine } from './openai-engine.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { isHubModelId, resolveHubTokenizer } from './hub-tokenizer.js';
 import { resolveTokenizer } from './resolve-tokenizer.js';
 import { loadSkeinBpeEngine } from './skein-bpe-engine.js';
 import type { TokenizerJsonOptions } from './tokenizer-json.js';
@@ -21,6 +24,8 @@ export interface LoadTokenizerOptions {
   baseDir?: string;
   /** The engine (default `auto`, see {@link loadTokenizer}). */
   engine?: EngineChoice;
+  /** Environment for Hub model ids: HF_HOME, HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -51,7 +56,9 @@ async function loadHfJs(opts: TokenizerJsonOptions): Promise<TokenizerEngine> {
 export async function loadTokenizer(opts: LoadTokenizerOptions): Promise<TokenizerEngine> {
   const choice = opts.engine ?? 'auto';
   if (!ENGINE_CHOICES.includes(choice)) throw new UserError(`unknown tokenizer engine '${choice}'; use one of ${ENGINE_CHOICES.join(', ')}`);
-  const loc = resolveTokenizer(opts.name, opts.baseDir);
+  // A Hub model id (`owner/name`) that is not a local path: into the Hugging Face cache first (downloaded when missing).
+  if (isHubModelId(opts.name) && !fs.existsSync(path.resolve(opts.baseDir ?? process.cwd(), opts.name))) await resolveHubTokenizer(opts.name, opts.env);
+  const loc = resolveTokenizer(opts.name, opts.baseDir, opts.env);
   if (loc.kind === 'openai') {
     if (choice !== 'auto' && choice !== 'skein-bpe' && choice !== 'gpt-tokenizer') throw new UserError(`engine '${choice}' cannot run the OpenAI encoding ${loc.encoding}; use auto, skein-bpe or gpt-tokenizer`);
     return loadOpenAIEngine(loc.name, loc.encoding, choice === 'gpt-tokenizer' ? 'gpt-tokenizer' : 'skein-bpe');

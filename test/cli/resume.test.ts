@@ -89,6 +89,26 @@ test('resume with carried state everywhere: pack best-fit open rows, shuffle buf
   });
 });
 
+test('resume inside a ZIP archive of many members (JSONL, .gz with trailing garbage, Parquet): identical shards, manifest inputs and notes', async () => {
+  const dir = tempDir('skein-resume-zip-');
+  const lines = fs.readFileSync(fixture('corpus', 'sotu.jsonl'), 'utf8').trim().split('\n');
+  const { makeZip } = await import('../sources/helpers.js');
+  const { gzipSync } = await import('node:zlib');
+  const zip = path.join(dir, 'corpus.zip');
+  fs.writeFileSync(
+    zip,
+    makeZip([
+      ...lines.slice(0, 20).map((l, i) => ({ name: `part-${String(i).padStart(2, '0')}.jsonl`, data: `${l}\n` })),
+      { name: 'part-20.jsonl.gz', data: Buffer.concat([gzipSync(`${lines.slice(20, 23).join('\n')}\n`), Buffer.from('trailing garbage')]) },
+      { name: 'part-30.parquet', data: fs.readFileSync(fixture('parquet', 'small.snappy.parquet')) },
+    ]),
+  );
+  await killAndResume((out) => ['build', '--input', zip, '--output', out, '--seq-len', '1024', '--shard-tokens', '20000', '--no-progress'], ['rows:1', 'checkpoints:4', 'shards:8'], 8, (m) => {
+    assert.equal(m.inputs.length, 23, 'the archive and its 22 members');
+    assert.match(m.inputs.find((i: any) => i.member === 'part-20.jsonl.gz').notes[0], /trailing garbage/);
+  });
+});
+
 test('resume with the length curriculum: killed while spilling sorted runs and while merging them, the result is identical and ascending', async () => {
   const args = (out: string) => [
     'build',

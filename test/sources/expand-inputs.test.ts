@@ -82,7 +82,7 @@ test('nothing to read is a one-line UserError naming the pattern and the fix', a
     await userError(['missing.jsonl'], dir, /^input not found: missing\.jsonl .*check the path/);
     await userError(['nope/*.jsonl'], dir, /^no files match nope\/\*\.jsonl .*check the pattern/);
     await userError(['c/deep/*.txt'], dir, /^c\/deep\/\*\.txt matches only unsupported files \(such as c\/deep\/notes\.txt\); skein reads \.jsonl, /);
-    await userError(['README.md'], dir, /^unsupported input file README\.md: skein reads \.jsonl, .*\.parquet, \.zip; rename or convert it$/);
+    await userError(['README.md'], dir, /^unsupported input file README\.md: skein reads \.jsonl, .*\.parquet, \.arrow, \.zip; rename or convert it$/);
     await userError(['empty'], dir, /^directory empty holds no input files/);
     await userError([], dir, /no input files given/);
   });

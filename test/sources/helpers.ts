@@ -10,6 +10,7 @@ import { expandInputs } from '../../src/sources/expand-inputs.js';
 import { readDocs, type ReadOptions } from '../../src/sources/read-docs.js';
 import type { FileReport } from '../../src/sources/reader-context.js';
 import { RejectSink, type OnError } from '../../src/util/reject-sink.js';
+import { crc32 } from '../../src/sources/crc32.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const FIXTURES = join(ROOT, 'fixtures');
@@ -69,27 +70,12 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
   }
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
 /**
  * Writes a ZIP archive (deflate, or stored for names ending in `/`) with members in the given
  * order: enough to test member ordering, directories and skipped members without a zip tool.
+ * More than 65,535 members get a ZIP64 end of central directory.
  */
-export function makeZip(members: Array<{ name: string; data?: Uint8Array | string }>): Buffer {
+export function makeZip(members: Array<{ name: string; data?: Uint8Array | string; method?: number; deflated?: { body: Buffer; crc: number; size: number } }>): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -97,9 +83,11 @@ export function makeZip(members: Array<{ name: string; data?: Uint8Array | strin
     const name = Buffer.from(m.name, 'utf8');
     const raw = typeof m.data === 'string' ? Buffer.from(m.data, 'utf8') : Buffer.from(m.data ?? new Uint8Array(0));
     const isDir = m.name.endsWith('/');
-    const body = isDir ? raw : deflateRawSync(raw);
-    const method = isDir ? 0 : 8;
-    const crc = crc32(raw);
+    // A method other than deflate is only labelled: the bytes are stored as they are.
+    const method = m.method ?? (isDir ? 0 : 8);
+    const body = m.deflated?.body ?? (method === 8 ? deflateRawSync(raw) : raw);
+    const crc = m.deflated?.crc ?? crc32(raw);
+    const size = m.deflated?.size ?? raw.length;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
@@ -108,7 +96,7 @@ export function makeZip(members: Array<{ name: string; data?: Uint8Array | strin
     local.writeUInt32LE(0, 10); // time/date
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(raw.length, 22);
+    local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
     local.writeUInt16LE(0, 28);
     const central = Buffer.alloc(46);
@@ -120,7 +108,7 @@ export function makeZip(members: Array<{ name: string; data?: Uint8Array | strin
     central.writeUInt32LE(0, 12);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(raw.length, 24);
+    central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(isDir ? 0x10 : 0, 38); // external attributes
     central.writeUInt32LE(offset, 42);
@@ -129,11 +117,30 @@ export function makeZip(members: Array<{ name: string; data?: Uint8Array | strin
     offset += local.length + name.length + body.length;
   }
   const cd = Buffer.concat(centrals);
+  // Over 65,535 members the counts go to a ZIP64 end record (APPNOTE 4.3.14, 4.3.15).
+  const zip64 = members.length > 0xffff;
+  const tail: Buffer[] = [];
+  if (zip64) {
+    const rec = Buffer.alloc(56);
+    rec.writeUInt32LE(0x06064b50, 0);
+    rec.writeBigUInt64LE(44n, 4);
+    rec.writeUInt16LE(45, 12);
+    rec.writeUInt16LE(45, 14);
+    rec.writeBigUInt64LE(BigInt(members.length), 24);
+    rec.writeBigUInt64LE(BigInt(members.length), 32);
+    rec.writeBigUInt64LE(BigInt(cd.length), 40);
+    rec.writeBigUInt64LE(BigInt(offset), 48);
+    const locator = Buffer.alloc(20);
+    locator.writeUInt32LE(0x07064b50, 0);
+    locator.writeBigUInt64LE(BigInt(offset + cd.length), 8);
+    locator.writeUInt32LE(1, 16);
+    tail.push(rec, locator);
+  }
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(members.length, 8);
-  end.writeUInt16LE(members.length, 10);
+  end.writeUInt16LE(zip64 ? 0xffff : members.length, 8);
+  end.writeUInt16LE(zip64 ? 0xffff : members.length, 10);
   end.writeUInt32LE(cd.length, 12);
   end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
+  return Buffer.concat([...locals, cd, ...tail, end]);
 }

@@ -155,3 +155,93 @@ test('a corrupt archive is corrupt_input; a corrupt member is corrupt_input and 
     );
   });
 });
+
+test('macOS metadata members (__MACOSX/, ._*, .DS_Store) are skipped with one note; the data members are read', async () => {
+  await withTempDir(async (dir) => {
+    // As Finder writes an archive of a folder holding a.jsonl.
+    writeFileSync(
+      join(dir, 'mac.zip'),
+      makeZip([
+        { name: 'data/' },
+        { name: 'data/a.jsonl', data: '{"text":"a"}\n' },
+        { name: 'data/.DS_Store', data: Buffer.from([0, 0, 0, 1, 0x42, 0x75, 0x64, 0x31]) },
+        { name: '__MACOSX/' },
+        { name: '__MACOSX/data/' },
+        { name: '__MACOSX/data/._a.jsonl', data: Buffer.from([0, 5, 0x16, 7, 0, 2, 0, 0, 0x4d, 0x61, 0x63, 0x20]) },
+      ]),
+    );
+    const warnings: string[] = [];
+    const { docs, reports, rejects } = await readAll([join(dir, 'mac.zip')], 'fail', { displayRoot: dir, onWarning: (f, m) => warnings.push(`${f}: ${m}`) });
+    assert.deepEqual(
+      docs.map((d) => d.text),
+      ['a'],
+    );
+    assert.deepEqual(rejects.counts, {});
+    assert.deepEqual(warnings, ['mac.zip: skipped 2 macOS metadata members (__MACOSX/, ._*, .DS_Store): resource forks and folder settings, not data']);
+    assert.equal(reports[0].skippedMembers, 5);
+    assert.deepEqual(reports[0].notes, [warnings[0]!.slice('mac.zip: '.length)]);
+  });
+});
+
+test('a member compressed with bzip2 or LZMA, or encrypted, is unsupported_compression naming the method; the next member is read', async () => {
+  await withTempDir(async (dir) => {
+    writeFileSync(
+      join(dir, 'm.zip'),
+      makeZip([
+        { name: 'a.jsonl', data: 'BZh91AY&SY...', method: 12 },
+        { name: 'b.jsonl', data: '{"text":"b"}\n' },
+        { name: 'c.jsonl', data: ']\u0000\u0000\u0080\u0000', method: 14 },
+      ]),
+    );
+    const { docs, rejects, reports } = await readAll([join(dir, 'm.zip')], 'skip', { displayRoot: dir });
+    assert.deepEqual(
+      docs.map((d) => d.text),
+      ['b'],
+    );
+    assert.deepEqual(rejects.counts, { unsupported_compression: 2 });
+    assert.match(rejects.kept[0]!.detail, /compressed with method 12 \(bzip2\), which skein cannot read .*repack the archive with deflate/);
+    assert.match(rejects.kept[1]!.detail, /method 14 \(LZMA\)/);
+    assert.deepEqual(
+      reports.map((r) => r.status),
+      ['corrupt', 'corrupt', 'ok', 'corrupt'],
+    );
+    await assert.rejects(readAll([join(dir, 'm.zip')], 'fail', { displayRoot: dir }), (e: unknown) => e instanceof RecordError && e.reason === 'unsupported_compression' && /^m\.zip!a\.jsonl: /.test(e.message));
+  });
+});
+
+test('a Parquet member is read through a temporary file that has no name while it is read (nothing survives a kill)', async () => {
+  await withTempDir(async (dir) => {
+    writeFileSync(join(dir, 'p.zip'), makeZip([{ name: 'b.parquet', data: readFileSync(fixture('parquet', 'small.snappy.parquet')) }]));
+    const files = await expandInputs([join(dir, 'p.zip')]);
+    let seenDuring: string[] | undefined;
+    const left = await leftInTmp(dir, async () => {
+      for await (const _ of readDocs(files, { fields: { text: 'text' }, rejects: new RejectSink('fail') })) {
+        seenDuring ??= readdirSync(process.env.TMPDIR!);
+      }
+    });
+    assert.deepEqual(seenDuring, [], 'no temporary file has a name while the member is read');
+    assert.deepEqual(left, []);
+  });
+});
+
+test('stale temporary files of killed processes on this boot are removed; others are left alone', async () => {
+  const { removeStaleTempFiles, resetTempSweepForTests } = await import('../../src/sources/unlinked-temp-file.js');
+  await withTempDir(async (dir) => {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim().replace(/-/g, '').slice(0, 16);
+    const startOf = (pid: number) => { const st = readFileSync(`/proc/${pid}/stat`, 'utf8'); return st.slice(st.lastIndexOf(')') + 2).split(' ')[19]; };
+    const names = {
+      dead: `skein-zip-${boot}-999999999-12345-abc.tmp`, // no such process
+      reused: `skein-zip-${boot}-${process.ppid}-1-abc.tmp`, // a live process, started at another time: the pid was reused
+      alive: `skein-zip-${boot}-${process.ppid}-${startOf(process.ppid)}-abc.tmp`, // its owner is running
+      self: `skein-zip-${boot}-${process.pid}-${startOf(process.pid)}-abc.tmp`,
+      otherBoot: `skein-zip-0123456789abcdef-999999999-1-abc.tmp`,
+      oldStyle: 'skein-zip-AbC123',
+      user: 'notes.tmp',
+    };
+    for (const n of Object.values(names)) writeFileSync(join(dir, n), 'x');
+    resetTempSweepForTests();
+    const removed = await removeStaleTempFiles(dir);
+    assert.deepEqual(removed.sort(), [names.dead, names.reused].sort());
+    assert.deepEqual(readdirSync(dir).sort(), Object.values(names).filter((n) => n !== names.dead && n !== names.reused).sort());
+  });
+});

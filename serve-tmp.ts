@@ -1,0 +1,10 @@
+import fs from 'node:fs';
+import { RangeServer } from './test/helpers/range-server.ts';
+import { startS3Server } from './test/helpers/s3-server.ts';
+const web = await RangeServer.start({ hub: true, pageSize: 1000 });
+web.putFolder('fixtures/corpus', '/data');
+web.putFolder('fixtures/slimpajama', '/datasets/cerebras/SlimPajama-627B');
+const s3 = await startS3Server();
+await s3.putFolder('fixtures/corpus', 'data');
+fs.writeFileSync('/tmp/servers.json', JSON.stringify({ web: web.url, s3: s3.endpoint }));
+setTimeout(async () => { await web.close(); await s3.close(); process.exit(0); }, 240_000);
