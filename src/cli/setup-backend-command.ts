@@ -27,7 +27,7 @@ export function setupBackendCommand(): Command {
       if (f.tfVersion && f.wheel) throw new UserError('--tf-version and --wheel exclude each other: the wheel fixes the version');
       const { setupNative } = await import('../train/native/setup-native.js');
       const variant = f.gpu ? 'tensorflow-gpu' : 'tensorflow';
-      if (f.gpu) process.stderr.write('skein: the GPU build is untested (no GPU was at hand when it was written): it needs an NVIDIA driver and CUDA 12 / cuDNN 9 libraries on the loader path; see docs/training.md\n');
+      if (f.gpu) process.stderr.write('skein: the GPU build is untested (no GPU was at hand when it was written): it needs an NVIDIA driver and the CUDA 12 and cuDNN libraries of that TensorFlow release on the loader path; see docs/training.md\n');
       const r = await setupNative({ variant, wheel: f.wheel, tfVersion: f.tfVersion, force: f.force, log: (t) => process.stderr.write(t) });
       const where = r.dir.startsWith(process.env.HOME ?? '\0') ? path.join('~', path.relative(process.env.HOME!, r.dir)) : r.dir;
       if (r.already) {
