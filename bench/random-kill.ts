@@ -5,13 +5,13 @@
  * dataset_info.json and rejects.jsonl. Used by test/cli/random-kill.test.ts at a modest count
  * and by `npm run bench -- random-kill --trials N` for hundreds.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
+import { skeinAsync } from '../test/helpers/spawn.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const fixture = (...p: string[]) => path.join(ROOT, 'fixtures', ...p);
@@ -105,19 +105,10 @@ interface Ran {
 }
 
 /** Runs `skein <args>`; with `killAfterMs`, SIGKILLs it then (if it is still running). */
-function run(args: string[], killAfterMs?: number): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'skein.js'), ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stderr, ms: performance.now() - t0 });
-    });
-  });
+async function run(args: string[], killAfterMs?: number): Promise<Ran> {
+  const t0 = performance.now();
+  const r = await skeinAsync(args, {}, ROOT, killAfterMs);
+  return { code: r.code, signal: r.signal, stderr: r.stderr, ms: performance.now() - t0 };
 }
 
 /** The bytes of an output folder that must not depend on interruptions. */

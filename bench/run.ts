@@ -2,7 +2,10 @@
  * `npm run bench -- <name> [--json] [--repeat N] [--tokenizers a,b] [--workers N] [--quick]`: runs a benchmark and prints
  * ratios measured in one run. Benchmarks: `build` (skein build vs the bare tokenizer), `augment`
  * (a build with UtK + eod-mask-loss vs the same build without; `--seq-len`, `--rounds`), `train`
- * (trainer tokens/s and GFLOP/s vs plain matmul per backend; `--backends`, `--presets`, `--seconds`),
+ * (trainer tokens/s and GFLOP/s vs plain matmul, tensorflow and wasm side by side; `--backends`,
+ * `--presets`, `--seconds`), `train-kill` (random SIGKILLs of `skein train` then `--resume`, compared
+ * with an uninterrupted run; `--trials`, `--backends`, `--max-kills`, `--seed`), `replicate` (PoSE and
+ * RandPos vs plain positions on passkey retrieval, docs/replication.md; `--steps`, `--rows`, `--out`),
  * `tokenize` (per tokenizer × engine: bare engine vs `skein build` as a CLI process with 1 and N
  * workers, and peak RSS on a 100 MB vs a 1 GB corpus; `--engines`, `--workers`, `--quick` (20 MB,
  * no 1 GB run), `--corpus-mb`, `--rss-mb` / `--no-1g`, `--seed`, `--build`, `--peers` / `--no-peers`
@@ -56,17 +59,37 @@ if (name === 'build') {
   );
   if (json) console.log(JSON.stringify(r));
 } else if (name === 'train') {
-  // `train [--backends wasm,cpu] [--presets tiny,small] [--seconds N]`: trainer tokens/s and GFLOP/s vs plain matmul per backend.
-  const { benchTrain } = await import('./train.js');
+  // `train [--backends tensorflow,wasm] [--presets tiny,small] [--seconds N]`: trainer tokens/s and GFLOP/s vs plain matmul per backend, side by side.
+  const { benchTrain, describeTrainBench } = await import('./train.js');
   const list = <T extends string>(f: string) => flag(f)?.split(',') as T[] | undefined;
   const r = await benchTrain({ backends: list('--backends'), presets: list('--presets'), seconds: flag('--seconds') ? Number(flag('--seconds')) : undefined });
-  for (const s of r.skipped) console.log(`${s.backend.padEnd(14)} skipped: ${s.reason}`);
-  for (const x of r.results) {
-    console.log(
-      `${x.backend.padEnd(14)} ${x.preset.padEnd(5)} ${x.parameters.toLocaleString('en-US').padStart(9)} params | ${x.tokensPerStep} tok/step, ${x.steps} steps | ${x.msPerStep} ms/step (CPU ${x.cpuMsPerStep} ms) | ${x.tokensPerSec} tok/s (${x.tokensPerCpuSec} per CPU-s) | ${x.achievedGflops} GFLOP/s achieved vs ${x.matmulGflops} plain matmul = ${(x.ratio * 100).toFixed(1)}%`,
-    );
-  }
+  console.log(describeTrainBench(r));
   if (json) console.log(JSON.stringify(r));
+} else if (name === 'train-kill') {
+  // `train-kill [--trials N] [--backends tensorflow,wasm] [--max-kills N] [--seed N]`: SIGKILL skein train at seeded random delays, resume, compare with the uninterrupted run.
+  const { benchTrainKill } = await import('./train-kill.js');
+  const r = await benchTrainKill({
+    trials: Number(flag('--trials') ?? 100),
+    backends: flag('--backends')?.split(',') as never,
+    maxKills: Number(flag('--max-kills') ?? 3),
+    seed: Number(flag('--seed') ?? 1),
+    log: (line) => console.error(`bench train-kill: ${line}`),
+  });
+  for (const b of r) console.log(`${b.backend.padEnd(11)} ${b.trials} trials, ${b.kills} kills, ${b.resumes} resumed invocations: ${b.identical} of ${b.trials} runs identical to the uninterrupted run (losses, weights.bin, optimizer.bin)${b.failures.length ? `; differing: ${b.failures.join(', ')}` : ''}`);
+  if (r.some((b) => b.identical !== b.trials)) process.exitCode = 1;
+  if (json) console.log(JSON.stringify(r));
+} else if (name === 'replicate') {
+  // `replicate [--steps N] [--docs N] [--samples N] [--rows plain,pose,randpos] [--out DIR]`: PoSE / RandPos vs plain positions on passkey retrieval (docs/replication.md).
+  const { benchReplicate } = await import('./replicate/replicate.js');
+  await benchReplicate({
+    steps: flag('--steps') ? Number(flag('--steps')) : undefined,
+    docs: flag('--docs') ? Number(flag('--docs')) : undefined,
+    samples: flag('--samples') ? Number(flag('--samples')) : undefined,
+    rows: flag('--rows')?.split(','),
+    out: flag('--out'),
+    backend: flag('--backend') as never,
+    log: (line) => console.error(`bench replicate: ${line}`),
+  });
 } else if (name === 'tokenize') {
   // `tokenize [--tokenizers a,b] [--engines a,b] [--workers N] [--quick] [--corpus-mb N] [--rss-mb N | --no-1g] [--seed N] [--build]`.
   const { benchTokenize, describePeer, describeResult, describeRss, ENGINE_NAMES } = await import('./tokenize.js');
@@ -112,6 +135,6 @@ if (name === 'build') {
   }
   if (json) console.log(JSON.stringify(r));
 } else {
-  console.error(`unknown benchmark '${name}'; available: build, augment, train, tokenize, random-kill, inputs, remote`);
+  console.error(`unknown benchmark '${name}'; available: build, augment, train, train-kill, replicate, tokenize, random-kill, inputs, remote`);
   process.exitCode = 1;
 }

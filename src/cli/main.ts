@@ -10,6 +10,8 @@ import { trainCommand } from './train-command.js';
 import { genEvalCommand } from './gen-eval-command.js';
 import { evalCommand } from './eval-command.js';
 import { ropeBaseCommand } from './rope-base-command.js';
+import { setupBackendCommand } from './setup-backend-command.js';
+import { doctorCommand } from './doctor-command.js';
 
 /** The `skein` program with its subcommands. */
 export function program(): Command {
@@ -25,7 +27,9 @@ export function program(): Command {
     .addCommand(trainCommand())
     .addCommand(genEvalCommand())
     .addCommand(evalCommand())
-    .addCommand(ropeBaseCommand());
+    .addCommand(ropeBaseCommand())
+    .addCommand(setupBackendCommand())
+    .addCommand(doctorCommand());
   p.exitOverride();
   for (const c of p.commands) c.exitOverride();
   return p;

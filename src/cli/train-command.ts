@@ -33,7 +33,7 @@ interface TrainFlags {
   ropeScaling?: RopeScaling;
   ropeFactor?: number;
   ropeOriginalLen?: number;
-  backend: BackendName | 'auto';
+  backend: BackendName | 'auto' | 'list';
   checkpointEvery: number;
   keep: number;
   evalData?: string;
@@ -71,8 +71,8 @@ export function trainSummary(r: TrainResult): string {
 /** `skein train <shards>`. */
 export function trainCommand(): Command {
   return new Command('train')
-    .description('Train the bundled small decoder-only LM on shards (TensorFlow.js; CUDA via the optional @tensorflow/tfjs-node-gpu).')
-    .argument('<shards>', 'a folder written by skein build')
+    .description('Train the bundled small decoder-only LM on shards (TensorFlow.js: the native backend after skein setup-backend tensorflow, else wasm; skein doctor lists the backends).')
+    .argument('[shards]', 'a folder written by skein build')
     .option('-o, --output <dir>', 'run folder: log.jsonl, loss.svg, checkpoints/', 'run')
     .addOption(new Option('--preset <name>', 'model size').choices(Object.keys(PRESETS)))
     .option('--steps <n>', 'optimizer steps (default: --epochs epochs)', positiveInt('--steps'))
@@ -95,7 +95,7 @@ export function trainCommand(): Command {
     .addOption(new Option('--rope-scaling <kind>', 'RoPE scaling').choices(['none', 'linear', 'ntk', 'yarn']))
     .option('--rope-factor <x>', 'RoPE scaling factor s', numberOption('--rope-factor', 1))
     .option('--rope-original-len <n>', "YaRN's original context (default --seq-len)", positiveInt('--rope-original-len'))
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', ...BACKENDS]).default('auto'))
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (list: which load here)').choices(['auto', ...BACKENDS, 'list']).default('auto'))
     .option('--checkpoint-every <n>', 'checkpoint every N steps (and always at the end)', positiveInt('--checkpoint-every'), 100)
     .option('--keep <n>', 'checkpoints kept', positiveInt('--keep'), 2)
     .option('--eval-data <dir>', 'held-out shards: loss logged every --eval-every steps and at the end')
@@ -106,7 +106,14 @@ export function trainCommand(): Command {
     .option('--no-progress', 'no progress bar or progress lines')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print the result as JSON')
-    .action(async (shards: string, f: TrainFlags) => {
+    .action(async (shards: string | undefined, f: TrainFlags) => {
+      if (f.backend === 'list') {
+        const { backendTable, probeBackends } = await import('./backend-report.js');
+        process.stdout.write(backendTable(await probeBackends()));
+        return;
+      }
+      if (shards === undefined) throw new UserError("skein train needs the shards folder: skein train <shards> (a folder written by skein build)");
+      const backend = f.backend;
       const progress = trainProgress(process.stderr, { quiet: f.quiet || !f.progress });
       const { train } = await import('../train/trainer.js'); // loads TensorFlow.js only for this command
       let r: TrainResult;
@@ -115,7 +122,7 @@ export function trainCommand(): Command {
           data: shards,
           output: f.output,
           resume: f.resume,
-          backend: f.backend,
+          backend,
           preset: f.preset,
           steps: f.steps,
           epochs: f.epochs,

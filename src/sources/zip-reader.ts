@@ -2,6 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { UserError } from '../util/errors.js';
+import { listEntries } from '../util/zip-file.js';
 import type { Doc } from './doc.js';
 import { environmentError, isEnvironmentError, isFatalReadError } from './env-error.js';
 import { ByteReader } from './byte-reader.js';
@@ -217,19 +218,6 @@ function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
 function fromFd(handle: FileHandle): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
     yauzl.fromFd(handle.fd, { lazyEntries: true, autoClose: false }, (err, zip) => (err ? reject(err) : resolve(zip)));
-  });
-}
-
-function listEntries(zip: ZipFile): Promise<Entry[]> {
-  return new Promise((resolve, reject) => {
-    const entries: Entry[] = [];
-    zip.on('entry', (e: Entry) => {
-      entries.push(e);
-      zip.readEntry();
-    });
-    zip.once('end', () => resolve(entries));
-    zip.once('error', reject);
-    zip.readEntry();
   });
 }
 

@@ -10,10 +10,12 @@
  * ```
  * A checkpoint is written into a hidden temporary folder (each file fsync'd), renamed to its
  * final name, and only then is `latest.json` replaced atomically: a crash leaves the previous
- * checkpoint as the latest one, never a partial one. Pure tfjs has no `file://` save handler
- * (trainer-notes §5), so the files are written here.
+ * checkpoint as the latest one, never a partial one. model.json records the size and sha256 of
+ * `weights.bin` and `optimizer.bin` (`userDefinedMetadata.skein.files`); loading verifies them
+ * (checkpoint-files.ts), so a damaged file is refused instead of resuming with other numbers.
+ * Pure tfjs has no `file://` save handler, so the files are written here.
  */
-import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { jsonText, syncDir, writeFileAtomic } from '../shards/atomic-file.js';
@@ -21,34 +23,11 @@ import type { ManifestTokenizer } from '../shards/manifest.js';
 import { UserError } from '../util/errors.js';
 import { checkModelConfig, type ModelConfig } from './config.js';
 import type { AdamW } from './adamw.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, readCheckpointFiles, sha256Hex, type CheckpointFiles, type SkeinMetadata, type TrainState } from './checkpoint-files.js';
 import { initModel, type Model } from './model.js';
 import type { VocabSpec } from './vocab.js';
-import { pathExists } from '../util/path-exists.js';
 
-/** Value of model.json's `format`. */
-export const CHECKPOINT_FORMAT = 'skein-lm';
-/** The checkpoint format version written and read. */
-export const CHECKPOINT_FORMAT_VERSION = 1;
-
-/** Where the data loader stands: resuming replays the same order from here. */
-export interface DataPosition {
-  epoch: number;
-  /** Windows already consumed in `epoch`. */
-  window: number;
-}
-
-/** The training state a checkpoint records besides weights and optimizer moments. */
-export interface TrainState {
-  /** Optimizer steps done. */
-  step: number;
-  data: DataPosition;
-  /** The run's settings (the resumed run must match them; see trainer.ts). */
-  settings: Record<string, unknown>;
-  /** Training shards: folder and fingerprint (sha256s of the manifest's shards). */
-  dataset: { dir: string; fingerprint: string; attention: string; positions: string };
-  /** Training window length. */
-  seqLen: number;
-}
+export { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, resolveCheckpointDir, type DataPosition, type TrainState } from './checkpoint-files.js';
 
 /** Everything stored in a checkpoint, weights as tensors (owned by the caller). */
 export interface Checkpoint {
@@ -62,16 +41,8 @@ export interface Checkpoint {
   /** Present when the checkpoint holds optimizer state. */
   optimizer?: { step: number; m: tf.NamedTensorMap; v: tf.NamedTensorMap };
   skeinVersion: string;
-}
-
-/** The `userDefinedMetadata.skein` object of model.json. */
-interface SkeinMetadata {
-  format_version: number;
-  skein_version: string;
-  vocab: VocabSpec;
-  tokenizer: ManifestTokenizer;
-  train: TrainState;
-  optimizer: { step: number; file: string; weights: tf.io.WeightsManifestEntry[] } | null;
+  /** Whether its files carried sha256s that matched (format 2). */
+  checksummed: boolean;
 }
 
 /** Folder name of the checkpoint of `step`. */
@@ -121,7 +92,9 @@ export async function saveCheckpoint(runDir: string, input: SaveInput, keep = 2)
   const named: tf.NamedTensorMap = {};
   for (const [k, v] of input.model.params) named[k] = v;
   const enc = await tf.io.encodeWeights(named);
-  await writeSynced(path.join(tmp, 'weights.bin'), new Uint8Array(joined(enc.data)));
+  const weightBytes = new Uint8Array(joined(enc.data));
+  await writeSynced(path.join(tmp, 'weights.bin'), weightBytes);
+  const files: SkeinMetadata['files'] = { 'weights.bin': { bytes: weightBytes.byteLength, sha256: sha256Hex(weightBytes) } };
 
   let optimizer: SkeinMetadata['optimizer'] = null;
   if (input.optimizer) {
@@ -129,7 +102,9 @@ export async function saveCheckpoint(runDir: string, input: SaveInput, keep = 2)
     for (const [k, t] of input.optimizer.m) state[`m/${k}`] = t;
     for (const [k, t] of input.optimizer.v) state[`v/${k}`] = t;
     const o = await tf.io.encodeWeights(state);
-    await writeSynced(path.join(tmp, 'optimizer.bin'), new Uint8Array(joined(o.data)));
+    const bytes = new Uint8Array(joined(o.data));
+    await writeSynced(path.join(tmp, 'optimizer.bin'), bytes);
+    files['optimizer.bin'] = { bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
     optimizer = { step: input.optimizer.step, file: 'optimizer.bin', weights: o.specs };
   }
   const meta: SkeinMetadata = {
@@ -139,6 +114,7 @@ export async function saveCheckpoint(runDir: string, input: SaveInput, keep = 2)
     tokenizer: input.tokenizer,
     train: input.state,
     optimizer,
+    files,
   };
   const modelJson = {
     format: CHECKPOINT_FORMAT,
@@ -163,61 +139,27 @@ export async function saveCheckpoint(runDir: string, input: SaveInput, keep = 2)
 }
 
 
-/**
- * The step folder a checkpoint path names: a step folder itself (holding model.json), or a run
- * folder / its `checkpoints` folder (the step `latest.json` points at). A {@link UserError} when
- * there is none.
- */
-export async function resolveCheckpointDir(given: string): Promise<string> {
-  const p = path.resolve(given);
-  if (await pathExists(path.join(p, 'model.json'))) return p;
-  for (const root of [path.join(p, 'checkpoints'), p]) {
-    const latest = path.join(root, 'latest.json');
-    if (await pathExists(latest)) {
-      const { dir } = JSON.parse(await readFile(latest, 'utf8')) as { dir: string };
-      return path.join(root, dir);
-    }
-  }
-  throw new UserError(`no checkpoint at ${given}: give a run folder written by \`skein train\` (with checkpoints/latest.json) or a checkpoint step folder (with model.json)`);
-}
-
-/** Reads a file as an ArrayBuffer. */
-async function readBuffer(file: string): Promise<ArrayBuffer> {
-  const b = await readFile(file);
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-}
-
-/** Loads a checkpoint (see {@link resolveCheckpointDir} for what `p` may be). */
-export async function loadCheckpoint(p: string): Promise<Checkpoint> {
-  const dir = await resolveCheckpointDir(p);
-  const file = path.join(dir, 'model.json');
-  let json: { format?: string; modelTopology?: { config?: ModelConfig }; weightsManifest?: tf.io.WeightsManifestConfig; userDefinedMetadata?: { skein?: SkeinMetadata } };
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (e) {
-    throw new UserError(`cannot read checkpoint ${file} (${(e as Error).message.split('\n')[0]}): restore it or train again`);
-  }
-  const meta = json.userDefinedMetadata?.skein;
-  if (json.format !== CHECKPOINT_FORMAT || !meta || !json.modelTopology?.config || !json.weightsManifest) {
-    throw new UserError(`${file} is not a skein checkpoint (format "${json.format}"): give a folder written by \`skein train\``);
-  }
-  if (meta.format_version !== CHECKPOINT_FORMAT_VERSION) {
-    throw new UserError(`${file} has checkpoint format_version ${meta.format_version}, this skein reads ${CHECKPOINT_FORMAT_VERSION}: use skein ${meta.skein_version}`);
-  }
-  const config = json.modelTopology.config;
+/** Decodes verified checkpoint files into tensors (on the current backend). */
+export function decodeCheckpoint(f: CheckpointFiles): Checkpoint {
+  const config = f.json.modelTopology.config;
   checkModelConfig(config);
-  const specs = json.weightsManifest.flatMap((g) => g.weights);
-  const buffers = await Promise.all(json.weightsManifest.flatMap((g) => g.paths.map((f) => readBuffer(path.join(dir, f)))));
-  const weights = tf.io.decodeWeights(tf.io.CompositeArrayBuffer.join(buffers), specs);
-  const ck: Checkpoint = { dir, config, vocab: meta.vocab, tokenizer: meta.tokenizer, state: meta.train, weights, skeinVersion: meta.skein_version };
-  if (meta.optimizer) {
-    const t = tf.io.decodeWeights(await readBuffer(path.join(dir, meta.optimizer.file)), meta.optimizer.weights);
+  const specs = f.json.weightsManifest.flatMap((g) => g.weights);
+  const weights = tf.io.decodeWeights(f.weights, specs);
+  const { meta } = f;
+  const ck: Checkpoint = { dir: f.dir, config, vocab: meta.vocab, tokenizer: meta.tokenizer, state: meta.train, weights, skeinVersion: meta.skein_version, checksummed: f.checksummed };
+  if (meta.optimizer && f.optimizer) {
+    const t = tf.io.decodeWeights(f.optimizer, meta.optimizer.weights);
     const m: tf.NamedTensorMap = {};
     const v: tf.NamedTensorMap = {};
     for (const [k, tensor] of Object.entries(t)) (k.startsWith('m/') ? m : v)[k.slice(2)] = tensor;
     ck.optimizer = { step: meta.optimizer.step, m, v };
   }
   return ck;
+}
+
+/** Loads a checkpoint (see resolveCheckpointDir for what `p` may be), verified by readCheckpointFiles. */
+export async function loadCheckpoint(p: string): Promise<Checkpoint> {
+  return decodeCheckpoint(await readCheckpointFiles(p));
 }
 
 /** Frees a loaded checkpoint's tensors (after they were copied into a model and optimizer). */

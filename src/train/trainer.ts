@@ -22,7 +22,8 @@ import { openDataset, type Dataset } from '../shards/reader.js';
 import { UserError } from '../util/errors.js';
 import { AdamW } from './adamw.js';
 import { selectBackend, type BackendChoice, type BackendName } from './backend.js';
-import { disposeCheckpoint, loadCheckpoint, modelFromCheckpoint, restoreOptimizer, saveCheckpoint, type DataPosition, type TrainState } from './checkpoint.js';
+import { decodeCheckpoint, disposeCheckpoint, modelFromCheckpoint, restoreOptimizer, saveCheckpoint, type DataPosition, type TrainState } from './checkpoint.js';
+import { readCheckpointFiles } from './checkpoint-files.js';
 import { checkModelConfig, type ModelConfig } from './config.js';
 import { trainingWindows } from './data-loader.js';
 import { heldOutLoss } from './heldout-loss.js';
@@ -30,6 +31,7 @@ import { lossCurveSvg, type LossPoint } from './loss-curve.js';
 import { countParameters, disposeModel, initModel, type Model } from './model.js';
 import { learningRate } from './schedule.js';
 import { conflictingOptions, resolveSettings, type TrainSettings, type TrainSettingsInput } from './settings.js';
+import { checkTrainMemory } from './memory-estimate.js';
 import { trainStep } from './train-step.js';
 import { TokenCounter, vocabFromSpec, type Vocab, type VocabSpec } from './vocab.js';
 import { makeBatch, type Window } from './windows.js';
@@ -159,34 +161,24 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   if (!opts.resume && hasRun) throw new UserError(`${runDir} already holds a training run: pass --resume to continue it, or choose another --output`);
   const ds = await openDataset(path.resolve(opts.data));
   const fingerprint = shardsFingerprint(ds.manifest.shards);
-  const backend = await selectBackend(opts.backend ?? 'auto');
-  note(`backend ${backend.name}${backend.skipped.length ? ` (skipped: ${backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`);
-
+  // Everything that can be checked without tensors is checked before the backend loads: a
+  // resumed run's checkpoint files (sizes, sha256s, finite values) and settings, a new run's options.
+  const resumeFiles = opts.resume ? await readCheckpointFiles(runDir) : null;
   let settings: TrainSettings;
   let vocabSpec: VocabSpec;
-  let model: Model;
-  let opt: AdamW;
   let position: DataPosition = { epoch: 0, window: 0 };
   let step = 0;
-  let totalSteps: number;
-  if (opts.resume) {
-    const ck = await loadCheckpoint(runDir);
-    settings = ck.state.settings as unknown as TrainSettings;
+  if (resumeFiles) {
+    const stored = resumeFiles.meta.train;
+    settings = stored.settings as unknown as TrainSettings;
     const bad = conflictingOptions(opts, settings);
     if (bad.length) throw new UserError(`--resume: ${bad.join(', ')} differ from the run in ${runDir}; give the run's own values (or none), or start a new run with another --output`);
-    if (ck.state.dataset.fingerprint !== fingerprint) {
-      throw new UserError(`--resume: the shards in ${ds.dir} are not the ones the run trained on (fingerprint ${fingerprint} vs ${ck.state.dataset.fingerprint}); point at the run's data (${ck.state.dataset.dir})`);
+    if (stored.dataset.fingerprint !== fingerprint) {
+      throw new UserError(`--resume: the shards in ${ds.dir} are not the ones the run trained on (fingerprint ${fingerprint} vs ${stored.dataset.fingerprint}); point at the run's data (${stored.dataset.dir})`);
     }
-    vocabSpec = ck.vocab;
-    model = modelFromCheckpoint(ck);
-    opt = new AdamW(model.params, { beta1: settings.beta1, beta2: settings.beta2, eps: settings.eps, weightDecay: settings.weightDecay });
-    restoreOptimizer(ck, opt);
-    position = ck.state.data;
-    step = ck.state.step;
-    totalSteps = settings.steps!;
-    disposeCheckpoint(ck);
-    await truncateLog(runDir, step);
-    note(`resuming ${runDir} at step ${step} of ${totalSteps} (epoch ${position.epoch}, window ${position.window})`);
+    vocabSpec = resumeFiles.meta.vocab;
+    position = stored.data;
+    step = stored.step;
   } else {
     settings = resolveSettings(opts);
     const needScan = settings.vocabSize !== 'full' || settings.steps === null;
@@ -197,8 +189,28 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       settings.steps = Math.max(1, Math.ceil((settings.epochs * scan!.windows) / (settings.batchSize * settings.gradAccum)));
     }
     settings.warmup ??= Math.max(1, Math.round(settings.steps * 0.05));
-    totalSteps = settings.steps;
-    model = initModel(modelConfigOf(settings, vocabSpec.size), settings.seed);
+  }
+  const totalSteps = settings.steps!;
+  const config = modelConfigOf(settings, vocabSpec.size);
+
+  const backend = await selectBackend(opts.backend ?? 'auto');
+  // Backends skipped because they were never set up or installed are expected; others (a set-up that does not load) are worth a word.
+  const failed = backend.skipped.filter((s) => !/^not set up|not installed$/.test(s.reason));
+  note(`backend ${backend.name}${backend.detail ? `: ${backend.detail}` : ''}${failed.length ? ` (skipped: ${failed.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}`);
+  checkTrainMemory(config, settings, backend.name);
+
+  let model: Model;
+  let opt: AdamW;
+  if (resumeFiles) {
+    const ck = decodeCheckpoint(resumeFiles);
+    model = modelFromCheckpoint(ck);
+    opt = new AdamW(model.params, { beta1: settings.beta1, beta2: settings.beta2, eps: settings.eps, weightDecay: settings.weightDecay });
+    restoreOptimizer(ck, opt);
+    disposeCheckpoint(ck);
+    await truncateLog(runDir, step);
+    note(`resuming ${runDir} at step ${step} of ${totalSteps} (epoch ${position.epoch}, window ${position.window}); checkpoint ${resumeFiles.checksummed ? 'files match their sha256s' : 'of format 1: no sha256s to verify'}`);
+  } else {
+    model = initModel(config, settings.seed);
     opt = new AdamW(model.params, { beta1: settings.beta1, beta2: settings.beta2, eps: settings.eps, weightDecay: settings.weightDecay });
     await mkdir(runDir, { recursive: true });
     await writeFile(path.join(runDir, 'log.jsonl'), '');

@@ -65,7 +65,7 @@ test('CLI user errors are one line with exit 1: forced missing backend, unknown 
   assert.equal(skein(['build', '--tokenizer', 'o200k_base', '--output', 'shards', '-q'], cwd).code, 0);
   const r1 = skein(['train', 'shards', '--backend', 'tensorflow-gpu'], cwd);
   assert.equal(r1.code, 1);
-  assert.match(r1.stderr, /^skein: backend tensorflow-gpu is not available \(@tensorflow\/tfjs-node-gpu not installed\): npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/);
+  assert.match(r1.stderr, /^skein: backend tensorflow-gpu is not available \(not set up: run npx skein setup-backend tensorflow --gpu\), or use --backend auto$/m);
   assert.equal(r1.stderr.trim().split('\n').length, 1);
   const r2 = skein(['gen-eval', 'haystack', '--lengths', '128'], cwd);
   assert.equal(r2.code, 1);

@@ -12,16 +12,23 @@ export interface AsyncCliResult {
   stderr: string;
 }
 
-/** Runs `skein <args>` as a child process without waiting for it, so several can run at once. */
-export function skeinAsync(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<AsyncCliResult> {
+/**
+ * Runs `skein <args>` as a child process without waiting for it, so several can run at once;
+ * with `killAfterMs`, SIGKILLs it then if it is still running (like a lost machine).
+ */
+export function skeinAsync(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT, killAfterMs?: number): Promise<AsyncCliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'skein.js'), ...args], { cwd, env: { ...process.env, FORCE_COLOR: '0', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 

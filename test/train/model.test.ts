@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/train/backend.js';
+import type { BackendName } from '../../src/train/backend-names.js';
 import { disposeInputs, disposeModel, logits, modelInputs, weightedLoss, type Model } from '../../src/train/model.js';
+import { trainBackends, untestedNote } from './backends.js';
 import { maxDiff, sensitiveModel, tinyConfig } from './helpers.js';
 
-before(async () => {
-  await selectBackend('wasm');
-});
+const note = untestedNote();
+if (note) test('model checks on the tensorflow backend', { skip: note }, () => {});
 
 /** Logits [T·V] of one sequence. */
 async function run(m: Model, ids: number[], positions: number[], segments: number[]): Promise<Float32Array> {
@@ -25,49 +26,53 @@ const SEG = [...Array(7).fill(0), ...Array(9).fill(1), ...Array(8).fill(2)] as n
 const POS = [...Array.from({ length: 7 }, (_, i) => i), ...Array.from({ length: 9 }, (_, i) => i), ...Array.from({ length: 8 }, (_, i) => i)];
 const IDS = SEG.map((s, i) => (i * 7 + s * 11 + 3) % 47);
 
-test('document isolation: changing every token of one document changes the other documents’ logits by exactly 0 under attention: document', async () => {
-  const c = tinyConfig();
-  const m = sensitiveModel(c);
-  try {
-    const base = await run(m, IDS, POS, SEG);
-    const edited = IDS.map((id, i) => (SEG[i] === 1 ? (id * 5 + 13) % 47 : id));
-    const after = await run(m, edited, POS, SEG);
-    assert.equal(maxDiff(base, after, c.vocabSize, (t) => SEG[t] === 2), 0, 'the later document must not move at all');
-    assert.equal(maxDiff(base, after, c.vocabSize, (t) => SEG[t] === 0), 0);
-    assert.ok(maxDiff(base, after, c.vocabSize, (t) => SEG[t] === 1) > 1e-2, 'the edited document itself changes');
-    // The same edit under causal attention (one segment) does reach the later document: the mask is what isolates.
-    const causal = SEG.map(() => 0);
-    const c0 = await run(m, IDS, POS, causal);
-    const c1 = await run(m, edited, POS, causal);
-    assert.ok(maxDiff(c0, c1, c.vocabSize, (t) => SEG[t] === 2) > 1e-3);
-  } finally {
-    disposeModel(m);
-  }
-});
-
-for (const scaling of ['none', 'linear', 'ntk', 'yarn'] as const) {
-  test(`RoPE relativity (${scaling}): shifting a document's positions by a constant changes its logits by < 1e-5`, async (t) => {
-    const c = tinyConfig({ rope: { base: 10000, scaling, factor: scaling === 'none' ? 1 : 4, originalContext: 16, betaFast: 32, betaSlow: 1 } });
+/** The model-level checks on one backend. */
+function modelChecks(backend: BackendName): void {
+  test(`[${backend}] document isolation: changing every token of one document changes the other documents’ logits by exactly 0 under attention: document`, async () => {
+    await selectBackend(backend);
+    const c = tinyConfig();
     const m = sensitiveModel(c);
     try {
       const base = await run(m, IDS, POS, SEG);
-      const shifted = POS.map((p, i) => (SEG[i] === 2 ? p + 1000 : p));
-      const after = await run(m, IDS, shifted, SEG);
-      const d = maxDiff(base, after, c.vocabSize, (t) => SEG[t] === 2);
-      t.diagnostic(`max |Δlogit| after a +1000 shift: ${d.toExponential(2)}`);
-      assert.ok(d < 1e-5, `max |Δlogit| ${d}`);
-      // Positions do matter: a non-constant change (reversed order) moves the logits.
-      const reversed = POS.map((p, i) => (SEG[i] === 2 ? 7 - p : p));
-      const moved = await run(m, IDS, reversed, SEG);
-      assert.ok(maxDiff(base, moved, c.vocabSize, (t) => SEG[t] === 2) > 1e-3);
+      const edited = IDS.map((id, i) => (SEG[i] === 1 ? (id * 5 + 13) % 47 : id));
+      const after = await run(m, edited, POS, SEG);
+      assert.equal(maxDiff(base, after, c.vocabSize, (t) => SEG[t] === 2), 0, 'the later document must not move at all');
+      assert.equal(maxDiff(base, after, c.vocabSize, (t) => SEG[t] === 0), 0);
+      assert.ok(maxDiff(base, after, c.vocabSize, (t) => SEG[t] === 1) > 1e-2, 'the edited document itself changes');
+      // The same edit under causal attention (one segment) does reach the later document: the mask is what isolates.
+      const causal = SEG.map(() => 0);
+      const c0 = await run(m, IDS, POS, causal);
+      const c1 = await run(m, edited, POS, causal);
+      assert.ok(maxDiff(c0, c1, c.vocabSize, (t) => SEG[t] === 2) > 1e-3);
     } finally {
       disposeModel(m);
     }
   });
+
+  for (const scaling of ['none', 'linear', 'ntk', 'yarn'] as const) {
+    test(`[${backend}] RoPE relativity (${scaling}): shifting a document's positions by a constant changes its logits by < 1e-5`, async (t) => {
+      await selectBackend(backend);
+      const c = tinyConfig({ rope: { base: 10000, scaling, factor: scaling === 'none' ? 1 : 4, originalContext: 16, betaFast: 32, betaSlow: 1 } });
+      const m = sensitiveModel(c);
+      try {
+        const base = await run(m, IDS, POS, SEG);
+        const shifted = POS.map((p, i) => (SEG[i] === 2 ? p + 1000 : p));
+        const after = await run(m, IDS, shifted, SEG);
+        const d = maxDiff(base, after, c.vocabSize, (t) => SEG[t] === 2);
+        t.diagnostic(`max |Δlogit| after a +1000 shift: ${d.toExponential(2)}`);
+        assert.ok(d < 1e-5, `max |Δlogit| ${d}`);
+        // Positions do matter: a non-constant change (reversed order) moves the logits.
+        const reversed = POS.map((p, i) => (SEG[i] === 2 ? 7 - p : p));
+        const moved = await run(m, IDS, reversed, SEG);
+        assert.ok(maxDiff(base, moved, c.vocabSize, (t) => SEG[t] === 2) > 1e-3);
+      } finally {
+        disposeModel(m);
+      }
+    });
 }
 
-test('gradient check: every parameter gets a gradient that matches central finite differences (tiny model, float32)', async (t) => {
-  await selectBackend('cpu');
+test(`[${backend}] gradient check: every parameter gets a gradient that matches central finite differences (tiny model, float32)`, async (t) => {
+  await selectBackend(backend);
   const c = tinyConfig({ vocabSize: 24, dModel: 16, nHeads: 2 });
   const m = sensitiveModel(c, 5, 8);
   const B = 2;
@@ -120,9 +125,11 @@ test('gradient check: every parameter gets a gradient that matches central finit
     labels.dispose();
     weights.dispose();
     disposeModel(m);
-    await selectBackend('wasm');
   }
 });
+}
+
+for (const backend of new Set<BackendName>(['cpu', ...trainBackends()])) modelChecks(backend);
 
 test('the hand-written gradients of the NN matmul and the scatter embedding equal tfjs’s own (cpu backend)', async () => {
   await selectBackend('cpu');
