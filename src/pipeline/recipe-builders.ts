@@ -59,7 +59,9 @@ export const RECIPE_BUILDERS: { pose: BuilderFactory<Cfg<'pose'>>; randpos: Buil
         keepProbability: cfg.keep_probability,
         alignment: cfg.alignment,
         rightPoint: cfg.right_point,
+        rightPointRange: cfg.right_point_range,
         classes,
+        decode: (ids) => ctx.engine.decodeSync(ids),
         seed: ctx.seed,
         withSources,
       });

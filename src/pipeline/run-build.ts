@@ -6,6 +6,7 @@ import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
 import { loadTokenizer, type LoadTokenizerOptions } from '../tokenize/load-tokenizer.js';
 import { buildWorkers, checkWorkerCount, engineWithWorkers, type WorkerSetup } from '../tokenize/tokenize-workers.js';
 import { Interrupted, UserError } from '../util/errors.js';
+import { builderStatsEntry } from '../build/builder.js';
 import { documentAccounts } from './accounting.js';
 import { createAugmenters } from './augmenter-registry.js';
 import { builderFactory } from './builder-registry.js';
@@ -273,7 +274,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         workers,
         worker_pool: encoding.pool,
       },
-      builder: { name: builderName, ...builderOptions },
+      builder: { name: builderName, ...builderOptions, ...builderStatsEntry(builder.stats) },
       ...(config.augment.length ? { augment: augment.manifestEntries() } : {}),
       attention: semantics.attention,
       positions: semantics.explicitPositions ? 'explicit' : semantics.positions,

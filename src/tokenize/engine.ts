@@ -45,6 +45,12 @@ export interface TokenizerEngine {
   encodeBatch(texts: readonly string[]): Promise<Int32Array[]>;
   /** Decodes ids to text, special tokens shown as their strings. */
   decode(ids: ArrayLike<number>): Promise<string>;
+  /**
+   * {@link decode}, synchronously (the same text): for code that must decode inside a
+   * synchronous step, such as a builder's `push` (LongRecipe's digit test on a sentence whose
+   * characters are split across tokens).
+   */
+  decodeSync(ids: ArrayLike<number>): string;
   /** The string of one id (for displays), or undefined if the id is unknown. */
   idToToken(id: number): string | undefined;
   /**

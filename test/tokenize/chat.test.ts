@@ -126,6 +126,7 @@ const fake: TokenizerEngine = {
   async decode(ids) {
     return String.fromCharCode(...Array.from(ids, (i) => i - 1000));
   },
+  decodeSync: (ids) => String.fromCharCode(...Array.from(ids, (i) => i - 1000)),
   idToToken: () => undefined,
   tokenToId: (t) => (CONTROLS.includes(t) ? CONTROLS.indexOf(t) + 1 : undefined),
   addTokens: () => {
