@@ -10,6 +10,7 @@ import { UserError } from '../util/errors.js';
 import { DEFAULT_PIPELINE } from './default-pipeline.js';
 import { parseSubsetSuffix } from '../mix/subset.js';
 import { mixSummary } from './mix-summary.js';
+import { recipeSummary } from './recipe-summary.js';
 import { positiveInt, nonNegativeInt, tokenCount } from './parse-number.js';
 import { applySet } from './set-override.js';
 import { interruptSignal } from './interrupt-signal.js';
@@ -125,6 +126,7 @@ export function buildSummary(r: BuildResult): string {
     `  documents: read ${m.documents.read} = written ${m.documents.written} + dropped ${m.documents.read - m.documents.written}${dropped ? ` (${dropped})` : ''}`,
     ...(r.status === 'complete' ? [] : [`  ${(r.progress.bytesRead / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s (+ ${r.progress.setupSeconds.toFixed(2)} s setup): ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s`]),
     ...mixSummary(m),
+    ...recipeSummary(m),
     ...(m.rejects.count ? [`  ${m.rejects.count} bad records skipped: see ${rel}/rejects.jsonl`] : []),
     ...(m.totals.rows === 0 ? ['  warning: no rows were written: the inputs hold no documents or all were dropped (see the counts above)'] : []),
     `  next: npx skein inspect ${rel}`,

@@ -118,6 +118,7 @@ export function pooledEngine(base: TokenizerEngine, load: LoadTokenizerOptions, 
     tokenToId: (token) => base.tokenToId(token),
     addTokens: (tokens) => base.addTokens(tokens),
     addedTokens: () => base.addedTokens(),
+    specialTokens: () => base.specialTokens(),
     async ready() {
       // Piscina loads each worker's module (and so its tokenizer) when the thread starts. The
       // empty tasks surface a load failure as an error; the counter says when all have loaded.

@@ -183,5 +183,6 @@ export function tokenizerJsonEngine(opts: TokenizerJsonOptions, loaded: LoadedTo
   // Added markers live in skein's own table, not in the engine, so text never encodes into them
   // and their ids are exactly the next free ones.
   const addedTable = new AddedTokenTable(firstFreeId(info.vocabSize, loaded.added), parts.idToToken, parts.tokenToId);
-  return { info, engineKind: parts.kind, encodeBatch: parts.encodeBatch, ...addedTable.engineMethods(parts.decode, parts.decodeSync) };
+  const specials = Object.fromEntries(loaded.added.filter((t) => t.special).map((t) => [t.content, t.id]));
+  return { info, engineKind: parts.kind, encodeBatch: parts.encodeBatch, specialTokens: () => ({ ...specials }), ...addedTable.engineMethods(parts.decode, parts.decodeSync) };
 }

@@ -133,6 +133,7 @@ const fake: TokenizerEngine = {
     throw new Error('the fake engine registers no tokens');
   },
   addedTokens: () => ({}),
+  specialTokens: () => Object.fromEntries(CONTROLS.map((t, i) => [t, i + 1])),
 };
 
 test('property: for random conversations the mask is 1 exactly on assistant content and its end-of-turn token', async () => {
