@@ -184,7 +184,7 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
     sampleHist.merge(m.histograms.sample_tokens);
     if (m.histograms.sources) srcHist.merge(m.histograms.sources);
     for (const [k, s] of Object.entries(m.subsets ?? {})) {
-      const t = (subsets[k] ??= { requested: s.requested, available: s.available, selected: 0 });
+      const t = (subsets[k] ??= { requested: s.requested, available: s.available, ...(s.eligible !== undefined ? { eligible: s.eligible } : {}), selected: 0 });
       t.selected += s.selected;
     }
     const bs = m.builder.stats as { extended_rows?: number } | undefined;

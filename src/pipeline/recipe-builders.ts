@@ -71,5 +71,6 @@ export const RECIPE_BUILDERS: { pose: BuilderFactory<Cfg<'pose'>>; randpos: Buil
   single: {
     create: (cfg, withSources) => new SingleBuilder({ seqLen: cfg.seq_len, longDocuments: cfg.long_documents, withSources }),
     semantics: () => ({ attention: 'causal', positions: 'continuous', explicitPositions: false, lossMask: false }),
+    maxDocumentTokens: (cfg) => (cfg.long_documents === 'drop' ? cfg.seq_len : undefined),
   },
 };

@@ -25,7 +25,7 @@ import type { BuildProgress } from './progress.js';
 import { SKEIN_VERSION } from '../util/version.js';
 import { makeReadPlan } from './read-plan.js';
 import { rankDir, resolveScaleOut, type ScaleOut } from './scale-out.js';
-import { scanSubset, type SubsetChoice } from './subset-scan.js';
+import { scanSubsets, type SubsetChoice } from './subset-scan.js';
 
 export { SKEIN_VERSION };
 
@@ -180,17 +180,16 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
       await removeStrays(dir, ledger, new Set(out.checkpoint.shards.map((s) => s.file)));
     }
 
-    // Pass 1 of each `[N]` input: the same subset on every rank.
-    const subsets = new Map<number, SubsetChoice>();
-    for (const input of plan.inputs) if (input.subset !== undefined) subsets.set(input.index, await scanSubset(input, config.seed, displayRoot));
-    for (const [index, c] of subsets) if (c.available < c.n) opts.log?.(`inputs[${index}] holds ${c.available} documents, fewer than the ${c.n} asked for; all are used`);
-
     const columns = augment.columns;
     // The pool (if any) lives for the loop only, and is closed even when the loop fails. Its
     // workers load their tokenizers during setup.
     const encoding: WorkerSetup = engineWithWorkers(engine, loadOpts, workers);
+    let subsets: Map<number, SubsetChoice>;
     try {
       await encoding.ready();
+      // Pass 1 of each `[N]` input, drawn among the documents the build's filters keep: the same subset on every rank.
+      const tokenize = { policy, chat, maxChatTokens: config.builder.seq_len };
+      subsets = await scanSubsets(plan.inputs, config.seed, displayRoot, { engine: encoding.engine, tokenize, maxTokens: factory.maxDocumentTokens?.(config.builder) }, opts.log);
     } catch (e) {
       await encoding.close();
       throw e;
