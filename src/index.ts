@@ -14,7 +14,7 @@ export * from './shards/index.js';
 export type { TokDoc } from './tokenize/tok-doc.js';
 export { ENGINE_KINDS, type EngineKind, type TokenizerEngine, type TokenizerInfo, type TokenizerKind } from './tokenize/engine.js';
 export { ENGINE_CHOICES, loadTokenizer, type EngineChoice, type LoadTokenizerOptions } from './tokenize/load-tokenizer.js';
-export { resolveTokenizer, OPENAI_ENCODINGS, TOKENIZER_ALIASES, type TokenizerLocation, type OpenAIEncoding } from './tokenize/resolve-tokenizer.js';
+export { resolveTokenizer, tokenizerAlias, OPENAI_ENCODINGS, TOKENIZER_ALIASES, TOKENIZER_HELP, type TokenizerAlias, type TokenizerLocation, type OpenAIEncoding } from './tokenize/resolve-tokenizer.js';
 export { applyBosEos, resolveBosEos, type BosEosPolicy } from './tokenize/bos-eos-policy.js';
 export { tokenize, TokenizeStage, type TokenizeStageOptions, type TokenizeStats } from './tokenize/tokenize-stage.js';
 

@@ -1,4 +1,5 @@
 import { ENGINE_CHOICES, type EngineChoice } from '../tokenize/load-tokenizer.js';
+import { TOKENIZER_HELP } from '../tokenize/resolve-tokenizer.js';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { BUILDERS } from '../pipeline/builder-registry.js';
@@ -41,6 +42,7 @@ export interface BuildFlags {
   rank?: number;
   worldSize?: number;
   overwrite?: boolean;
+  allowEmpty?: boolean;
   progress: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -98,6 +100,7 @@ export function configFromFlags(configFile: string | undefined, flags: BuildFlag
   if (flags.engine !== undefined) section('tokenizer').engine = flags.engine;
   for (const expr of flags.set ?? []) applySet(raw, expr);
   if (flags.onError) raw.on_error = flags.onError;
+  if (flags.allowEmpty) section('output').allow_empty = true;
   // Inputs named on the command line are shown relative to the working directory.
   return { config: validateConfig(raw, file), baseDir: path.dirname(path.resolve(file)), file, displayRoot: flags.input ? process.cwd() : undefined };
 }
@@ -124,11 +127,11 @@ export function buildSummary(r: BuildResult): string {
     ...r.notes.filter((n) => r.status !== 'complete' || !n.startsWith('the output folder already')).map((n) => `  note: ${n}`),
     `  builder ${m.builder.name}, seq_len ${m.builder.seq_len}, attention ${m.attention}, positions ${m.positions}; tokenizer ${m.tokenizer.name} (${m.tokenizer.engine})`,
     `  documents: read ${m.documents.read} = written ${m.documents.written} + dropped ${m.documents.read - m.documents.written}${dropped ? ` (${dropped})` : ''}`,
-    ...(r.status === 'complete' ? [] : [`  ${(r.progress.bytesRead / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s (+ ${r.progress.setupSeconds.toFixed(2)} s setup): ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s`]),
+    ...(r.status === 'complete' ? [] : [`  ${((r.progress.bytesRead - (r.progress.startBytes ?? 0)) / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s (+ ${r.progress.setupSeconds.toFixed(2)} s setup): ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s${r.status === 'resumed' ? ' (this run, after the checkpoint)' : ''}`]),
     ...mixSummary(m),
     ...recipeSummary(m),
     ...(m.rejects.count ? [`  ${m.rejects.count} bad records skipped: see ${rel}/rejects.jsonl`] : []),
-    ...(m.totals.rows === 0 ? ['  warning: no rows were written: the inputs hold no documents or all were dropped (see the counts above)'] : []),
+    ...(m.totals.rows === 0 ? ['  warning: no rows were written (--allow-empty): the inputs hold no documents or all were dropped (see the counts above)'] : []),
     `  next: npx skein inspect ${rel}`,
   ].join('\n');
 }
@@ -144,7 +147,7 @@ export function buildCommand(): Command {
     .option('--id-field <path>', 'dotted path of the id field in --input records (default id)')
     .option('--source-field <path>', 'dotted path of the source-name field, e.g. meta.redpajama_set_name')
     .option('-o, --output <dir>', 'output folder (default ./shards)')
-    .option('-t, --tokenizer <name>', 'o200k_base, cl100k_base, llama3, qwen3, an npm package or a tokenizer.json path')
+    .option('-t, --tokenizer <name>', TOKENIZER_HELP)
     .addOption(new Option('--builder <type>', 'sample builder').choices(Object.keys(BUILDERS)))
     .option('--seq-len <n>', 'tokens per row', positiveInt('--seq-len'))
     .option('--target-len <n>', 'target window of pose, randpos and longrecipe (positions stay below it)', positiveInt('--target-len'))
@@ -158,6 +161,7 @@ export function buildCommand(): Command {
     .option('--rank <n>', 'this process\'s rank of a scaled-out build (default: from Slurm / Kubernetes / SKEIN_RANK)', nonNegativeInt('--rank'))
     .option('--world-size <n>', 'number of ranks (default: from Slurm / SKEIN_WORLD_SIZE; 1)', positiveInt('--world-size'))
     .option('--overwrite', 'replace a build of another configuration found in the output folder')
+    .option('--allow-empty', 'write an empty dataset when no row is built (output.allow_empty), instead of failing')
     .option('--no-progress', 'no progress bar or progress lines')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--json', 'print the manifest as JSON instead of the summary')
@@ -173,6 +177,7 @@ export function buildCommand(): Command {
           overwrite: flags.overwrite,
           signal: interrupt.signal,
           onProgress: (p) => reporter.update(p),
+          onPhase: (text) => reporter.phase(text),
           log: (line) => {
             if (!flags.quiet) process.stderr.write(`skein: ${line}\n`);
           },

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { TOKENIZER_HELP } from '../tokenize/resolve-tokenizer.js';
 import { Command } from 'commander';
 import { generateEvalSet, DEFAULT_DEPTHS } from '../eval/gen-eval.js';
 import { EVAL_TASKS, type EvalTask } from '../eval/eval-sample.js';
@@ -26,7 +27,7 @@ export function genEvalCommand(): Command {
     .description('Generate a long-context eval set (passkey, niah, RULER vt/cwe/fwe) as shards: prompt + answer tokens per row.')
     .argument('<task>', EVAL_TASKS.join(' | '))
     .requiredOption('--lengths <list>', 'context lengths in tokens, e.g. 1024,2048,4096', intList('--lengths', 16))
-    .option('-t, --tokenizer <name>', 'tokenizer (the one the model was trained with)', 'llama3')
+    .option('-t, --tokenizer <name>', `the tokenizer the model was trained with: ${TOKENIZER_HELP}`, 'llama3')
     .option('-o, --output <dir>', 'output folder (default ./eval-<task>)')
     .option('--depths <list>', `needle depths in % for passkey/niah (default ${DEFAULT_DEPTHS.join(',')})`, numberList('--depths', 0, 100))
     .option('--samples <n>', 'samples per length (× depth) cell', positiveInt('--samples'), 5)

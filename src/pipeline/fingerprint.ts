@@ -58,7 +58,7 @@ export async function buildFingerprint(p: { config: PipelineConfig; plan: ReadPl
   return { ...parts, sha256: sha(canonicalJson(parts)) };
 }
 
-/** The first key path where two JSON values differ (`builder.seq_len`), or undefined when equal. */
+/** The key path where two JSON values differ that a user changed (`builder.type`, `builder.seq_len`), or undefined when equal. */
 export function firstDifference(a: unknown, b: unknown, at = ''): string | undefined {
   if (canonicalJson(a) === canonicalJson(b)) return undefined;
   const isObj = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
@@ -69,7 +69,13 @@ export function firstDifference(a: unknown, b: unknown, at = ''): string | undef
     }
   }
   if (isObj(a) && isObj(b)) {
-    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    // A changed `type` (builder, augmenter, mix mode) is what the user changed; the keys that
+    // differ because of it (another builder's defaults) follow from it. Then keys both sides
+    // have, then keys only one side has (defaults of a changed type).
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    const rank = (k: string) => (k === 'type' || k === 'mode' ? 0 : k in a && k in b ? 1 : 2);
+    keys.sort((x, y) => rank(x) - rank(y));
+    for (const k of keys) {
       const d = firstDifference(a[k], b[k], at ? `${at}.${k}` : k);
       if (d) return d;
     }

@@ -75,13 +75,34 @@ function mergeMix(reports: MixReport[]): MixReport {
   };
 }
 
+/** A rank folder's name: `rank-RRRRR-of-WWWWW`. */
+const RANK_DIR = /^rank-\d{5}-of-\d{5}$/;
+
+/**
+ * The rank folders named by `dirs`: each is a rank folder itself, or a folder a rank was built
+ * into with its own `--output` (it holds no manifest but `rank-RRRRR-of-WWWWW/` folders, which
+ * are taken).
+ */
+async function rankFolders(dirs: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const d of dirs) {
+    const dir = path.resolve(d);
+    const hasManifest = await fs.stat(path.join(dir, MANIFEST_FILE)).then(() => true, () => false);
+    const inner = hasManifest ? [] : await fs.readdir(dir).then((names) => names.filter((n) => RANK_DIR.test(n)).sort(), () => []);
+    if (inner.length > 0) found.push(...inner.map((n) => path.join(dir, n)));
+    else found.push(dir);
+  }
+  return found;
+}
+
 /**
  * Joins the output folders of the ranks of one scaled-out build into one dataset folder
  * (manifest.json, state.json, dataset_info.json) without copying shard data: state.json and the
  * manifest name each rank's shards by their path relative to the merged folder (what
  * `datasets.load_from_disk` joins to the folder), or by hard links with `hardlink`.
  *
- * Checks that the folders are complete builds of the same fingerprint (config, tokenizer, inputs,
+ * A folder given that holds no manifest but `rank-RRRRR-of-WWWWW/` folders (each rank built with
+ * its own `--output`) stands for them. Checks that the folders are complete builds of the same fingerprint (config, tokenizer, inputs,
  * skein version) with the same world size, and that every rank is there exactly once. The
  * merged manifest sums the ranks' counts (documents, tokens, per-source targets and achieved
  * tokens), merges their histograms and lists the ranks. Rows are in rank order, then each
@@ -91,8 +112,7 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
   if (dirs.length === 0) throw new UserError('skein merge needs the output folders of the ranks, e.g. skein merge out/rank-* --output out');
   const out = path.resolve(output);
   const ranks: Array<{ dir: string; m: Manifest }> = [];
-  for (const d of dirs) {
-    const dir = path.resolve(d);
+  for (const dir of await rankFolders(dirs)) {
     if (dir === out) throw new UserError(`--output ${output} is one of the folders to merge; write the merged dataset to another folder (the parent of the rank folders works)`);
     const m = await readManifest(dir);
     if (!m.resume?.complete) throw new UserError(`${dir} holds an unfinished build; run its rank again to finish it, then merge`);

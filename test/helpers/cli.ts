@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,4 +34,14 @@ export function shardHashes(dir: string): string[] {
 /** A build's manifest as parsed JSON. */
 export function manifestOf(dir: string): any {
   return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+}
+
+/** Asserts a CLI run failed as a user error: exit 1, one line on stderr (`skein: ...`) matching `pattern`, no stack trace. */
+export function oneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
+  assert.equal(r.code, 1, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /^skein: /);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
@@ -11,7 +12,11 @@ test('README example: stages compose as Node streams (read → tokenize → pack
   const files = await expandInputs([fixture('corpus', 'sotu.jsonl.zst')]);
   const rejects = new RejectSink('skip');
   const tok = await loadTokenizer({ name: 'llama3' });
-  const writer = writeShards(out, { columns: { positionIds: false, lossMask: false, docSources: true }, shardTokens: 1 << 20 });
+  const writer = writeShards(out, {
+    columns: { positionIds: false, lossMask: false, docSources: true },
+    shardTokens: 1 << 20,
+    dataset: { attention: 'document', positions: 'reset', tokenizer: tok.info, builder: { name: 'pack', seq_len: 8192 } },
+  });
   await pipeline(
     docStream(files, { fields: { text: 'text', id: 'id' }, name: 'sotu', rejects }),
     tokenize(tok, { policy: resolveBosEos(tok.info, 'auto', 'auto') }),
@@ -21,6 +26,19 @@ test('README example: stages compose as Node streams (read → tokenize → pack
   assert.equal(writer.shards.length, 1);
   assert.ok(writer.shards[0]!.tokens > 200_000);
   assert.ok(writer.shards[0]!.rows >= Math.ceil(writer.shards[0]!.tokens / 8192));
+  // The folder is a whole dataset: the reader reconstructs reset positions from its manifest.
+  const ds = await openDataset(out);
+  assert.equal(ds.manifest.tokenizer.vocab_size, 128256);
+  assert.equal(ds.manifest.totals.rows, writer.shards[0]!.rows);
+  assert.equal(ds.manifest.histograms.sample_tokens.count, writer.shards[0]!.rows);
+  let rows = 0;
+  for await (const row of ds.rows()) {
+    assert.equal(row.positionIds[0], 0);
+    assert.equal(row.positionIds[row.docLengths[0]!], row.docLengths.length > 1 ? 0 : undefined);
+    rows++;
+  }
+  assert.equal(rows, writer.shards[0]!.rows);
+  assert.deepEqual(fs.readdirSync(out).sort(), ['dataset_info.json', 'manifest.json', 'shard-00000.arrow', 'state.json']);
 });
 
 test('runBuild from an in-code config returns the manifest and the reader reconstructs reset positions and document segments', async () => {
