@@ -21,6 +21,20 @@ export interface BuilderStats {
   rows: number;
   /** Tokens written per source. */
   sourceTokens: Record<string, number>;
+  /**
+   * Builders with explicit positions (pose, randpos, longrecipe): rows with at least one position
+   * past its natural index (`position_ids[i] ≠ i`), i.e. rows that train an extended position.
+   */
+  extendedRows?: number;
+}
+
+/**
+ * The manifest's `builder.stats` for builders that count extended rows: `rows`,
+ * `extended_rows` and their share `extended_share` (nothing for the others).
+ */
+export function builderStatsEntry(stats: Pick<BuilderStats, 'rows' | 'extendedRows'>): { stats?: { rows: number; extended_rows: number; extended_share: number } } {
+  if (stats.extendedRows === undefined) return {};
+  return { stats: { rows: stats.rows, extended_rows: stats.extendedRows, extended_share: stats.rows ? stats.extendedRows / stats.rows : 0 } };
 }
 
 /** A new, zeroed {@link BuilderStats}. */

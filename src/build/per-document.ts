@@ -34,14 +34,21 @@ export function gatherSpans(doc: TokDoc, spans: readonly number[]): { tokens: In
   return lossMask ? { tokens, lossMask } : { tokens };
 }
 
+/** Whether some position of a row differs from its index (the row trains an extended position). */
+export function isExtended(positions: Int32Array): boolean {
+  for (let i = 0; i < positions.length; i++) if (positions[i] !== i) return true;
+  return false;
+}
+
 /**
  * A builder that turns each document into exactly one row with explicit `position_ids`
  * (PoSE, RandPos, LongRecipe: design.md §2), or drops it with a reason. The document → layout
  * function does the method's work; this class keeps the counters and assembles rows
- * (one document piece per row, never packed, as the references do).
+ * (one document piece per row, never packed, as the references do), counting the rows whose
+ * positions are extended (`extendedRows`).
  */
 export class PerDocumentBuilder implements SampleBuilder {
-  readonly stats = emptyBuilderStats();
+  readonly stats = { ...emptyBuilderStats(), extendedRows: 0 };
 
   constructor(
     readonly name: string,
@@ -63,6 +70,7 @@ export class PerDocumentBuilder implements SampleBuilder {
     if (r.positions.length !== tokens.length) throw new Error(`${this.name}: ${r.positions.length} positions for ${tokens.length} tokens (document ${doc.id})`);
     st.written++;
     st.tokensDropped += doc.tokens.length - tokens.length;
+    if (isExtended(r.positions)) st.extendedRows = (st.extendedRows ?? 0) + 1;
     const row: Sample & { docSources: string[] } = { inputIds: tokens, docLengths: Int32Array.of(tokens.length), positionIds: r.positions, docSources: [doc.source] };
     if (lossMask) row.lossMask = lossMask;
     return [recordRow(st, row, this.withSources)];

@@ -13,6 +13,7 @@ import { parseSubsetSuffix } from '../mix/subset.js';
 import { isRemotePath } from '../sources/remote/remote-url.js';
 import { mixSummary } from './mix-summary.js';
 import { megatronLines } from './megatron-summary.js';
+import { recipeSummary } from './recipe-summary.js';
 import { byteSize, positiveInt, nonNegativeInt, tokenCount } from './parse-number.js';
 import { applySet } from './set-override.js';
 import { interruptSignal } from './interrupt-signal.js';
@@ -139,6 +140,7 @@ export function buildSummary(r: BuildResult): string {
     ...(r.status === 'complete' ? [] : [`  ${((r.progress.bytesRead - (r.progress.startBytes ?? 0)) / 1e6).toFixed(1)} MB read in ${r.progress.seconds.toFixed(2)} s (+ ${r.progress.setupSeconds.toFixed(2)} s setup): ${rates.mbPerSec.toFixed(1)} MB/s, ${humanCount(rates.tokensPerSec)} tokens/s${r.status === 'resumed' ? ' (this run, after the checkpoint)' : ''}`]),
     ...mixSummary(m),
     ...(m.megatron ? megatronLines(m.megatron) : []),
+    ...recipeSummary(m),
     ...(m.rejects.count ? [`  ${m.rejects.count} bad records skipped: see ${rel}/rejects.jsonl`] : []),
     ...(m.totals.rows === 0 ? ['  warning: no rows were written (--allow-empty): the inputs hold no documents or all were dropped (see the counts above)'] : []),
     `  next: npx skein inspect ${rel}`,

@@ -17,7 +17,7 @@ function clipText(text: string, chars: number): string {
   return `${flat.slice(0, head)}…${flat.slice(flat.length - (chars - head) + 1)}`;
 }
 
-/** UtK's backtracing marker ids, from the manifest's utk entry and added tokens. */
+/** UtK's backtracing marker ids, from the manifest's utk entry. */
 interface SortIds {
   open: number;
   close: number;
@@ -26,13 +26,43 @@ interface SortIds {
   summaryClose: number;
 }
 
+/**
+ * The ids of the dataset's (first) utk augmenter's markers, string → id: its `marker_ids`
+ * (reserved special tokens or new ids), or for older manifests the added tokens.
+ */
+function utkMarkerIds(m: Manifest): Record<string, number> {
+  const u = m.augment?.find((a) => a.type === 'utk');
+  return (u?.marker_ids as Record<string, number> | undefined) ?? m.tokenizer.added_tokens ?? {};
+}
+
+/**
+ * Display names of UtK's markers by id: `knot_1_end`, `knot_1_start`, … and `<D>`, `</D>`,
+ * `<S>`, `<s>`, `</S>`, whatever tokens carry them (reserved special tokens or new ids).
+ */
+function utkMarkerNames(m: Manifest): Map<number, string> {
+  const out = new Map<number, string>();
+  const u = m.augment?.find((a) => a.type === 'utk');
+  if (!u) return out;
+  const ids = utkMarkerIds(m);
+  ((u.knot_tokens as string[] | undefined) ?? []).forEach((t, i) => {
+    if (ids[t] !== undefined) out.set(ids[t], `knot_${(i >> 1) + 1}_${i % 2 === 0 ? 'end' : 'start'}`);
+  });
+  if (u.add_sort_task) {
+    const roles = ['<D>', '</D>', '<S>', '<s>', '</S>'];
+    ((u.sort_tokens as string[] | undefined) ?? []).forEach((t, i) => {
+      if (ids[t] !== undefined) out.set(ids[t], roles[i]!);
+    });
+  }
+  return out;
+}
+
 /** The sort markers of the dataset's (first) utk augmenter, when it has backtracing on. */
 function sortIdsOf(m: Manifest): SortIds | undefined {
   const u = m.augment?.find((a) => a.type === 'utk');
-  const added = m.tokenizer.added_tokens ?? {};
+  const known = utkMarkerIds(m);
   const names = u?.sort_tokens as string[] | undefined;
   if (!u || !u.add_sort_task || !names) return undefined;
-  const ids = names.map((n) => added[n]);
+  const ids = names.map((n) => known[n]);
   if (ids.some((x) => x === undefined)) return undefined;
   const [open, close, summaryOpen, summarySep, summaryClose] = ids as [number, number, number, number, number];
   return { open, close, summaryOpen, summarySep, summaryClose };
@@ -75,7 +105,8 @@ function findBacktracing(ids: Int32Array, s: SortIds): { headers: Found[]; summa
 /**
  * Renders row `index` with its structure visible (the `skein inspect --explain` view): one block
  * per document piece with its token range, positions, segment and source; inside it, marker
- * tokens (the manifest's added tokens and the BOS/EOS specials) as `⟦name⟧`, spans that are not
+ * tokens (UtK's markers by role, `⟦knot_1_end⟧` or `⟦<D>⟧`, the manifest's added tokens and the
+ * BOS/EOS specials) as `⟦name⟧`, spans that are not
  * prediction targets (`loss_mask` 0) as `‹…›`, and position jumps inside a piece as `⤳p`. For
  * UtK rows, each chunk is named by its ID and matched with its document's backtracing summary
  * (`chunk i/n of document g`).
@@ -87,6 +118,7 @@ export async function explainRow(row: Row, index: number, m: Manifest, opts: Exp
   const names = new Map<number, string>();
   for (const [name, id] of Object.entries(m.tokenizer.special_ids)) names.set(id, name);
   for (const [str, id] of Object.entries(m.tokenizer.added_tokens ?? {})) names.set(id, str);
+  for (const [id, role] of utkMarkerNames(m)) names.set(id, role);
   const decode = async (run: number[]): Promise<string> => (opts.decode ? clipText(await opts.decode(run), opts.chars) : `[${run.length > 16 ? `${run.slice(0, 8).join(' ')} … ${run.slice(-8).join(' ')}` : run.join(' ')}]`);
   const idText = async (key: string): Promise<string> => (key === '' ? '' : opts.decode ? opts.decode(key.split(',').map(Number)) : `[${key.replace(/,/g, ' ')}]`);
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_SORT_TOKENS, DEFAULT_VARIANT_PROBS, DEFAULT_VARIANTS } from '../augment/utk/config.js';
+import { DEFAULT_VARIANT_PROBS, DEFAULT_VARIANTS } from '../augment/utk/config.js';
 
 const marker = z.string().min(1);
 
@@ -20,14 +20,18 @@ export const UtkAugmentSchema = z.strictObject({
   preserve_partial_order: z.boolean().default(true).describe("Keep each document's chunks in their original order after the global shuffle."),
   add_sort_task: z.boolean().default(true).describe("Backtracing: a random 6-character ID header per chunk and, after each document's last-appearing chunk, its chunk IDs in original order."),
   skywork_interleave: z.boolean().default(false).describe('The round-robin interleave baseline instead of UtK: no shuffle, no markers, no IDs (set add_sort_task false).'),
+  markers: z
+    .enum(['auto', 'reserved', 'new'])
+    .default('auto')
+    .describe("Ids of the markers the config does not name: auto = the tokenizer's unused reserved special tokens (Llama-3's <|reserved_special_token_N|>) when it has enough, else new ids past the vocabulary; reserved = reserved special tokens or an error; new = new ids past the vocabulary (<|knot_1_end|>, …, <|D|>, …: resize the embeddings). The manifest's marker_source says which was taken."),
   knot_tokens: z
     .array(marker)
     .optional()
-    .describe('Knot marker strings [end_1, start_1, end_2, start_2, …], 2·(m − 1) of them; default <|knot_1_end|>, <|knot_1_start|>, … Registered as added tokens.'),
+    .describe('Knot marker strings [end_1, start_1, end_2, start_2, …], 2·(m − 1) of them: special tokens of the tokenizer (used by id) or strings it does not have (new ids). Default: see markers.'),
   sort_tokens: z
     .tuple([marker, marker, marker, marker, marker])
-    .default(DEFAULT_SORT_TOKENS)
-    .describe('Backtracing markers <D>, </D>, <S>, <s>, </S>; registered as added tokens.'),
+    .optional()
+    .describe('Backtracing markers <D>, </D>, <S>, <s>, </S>: special tokens of the tokenizer or strings it does not have. Default: see markers.'),
   mask_markers: z.boolean().default(true).describe('Loss masking of algorithms.md §1.5: knots and chunk-ID headers are not targets, summaries are.'),
 });
 

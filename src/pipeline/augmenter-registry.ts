@@ -1,7 +1,7 @@
 import type { Augmenter } from '../augment/augmenter.js';
 import { EodMaskLossAugmenter } from '../augment/eod-mask-loss.js';
-import { checkUtkOptions, defaultKnotTokens, type UtkOptions } from '../augment/utk/config.js';
-import { registerUtkMarkers } from '../augment/utk/markers.js';
+import { checkUtkOptions, defaultKnotTokens, DEFAULT_SORT_TOKENS, type UtkOptions } from '../augment/utk/config.js';
+import { resolveUtkMarkers } from '../augment/utk/markers.js';
 import { UtkAugmenter } from '../augment/utk/utk-augmenter.js';
 import type { ColumnSet } from '../shards/columns.js';
 import type { BosEosPolicy } from '../tokenize/bos-eos-policy.js';
@@ -30,11 +30,11 @@ export interface AugmenterFactory<C extends AugmentConfig = AugmentConfig> {
   create(cfg: C, ctx: AugmenterContext): Augmenter;
   /** The shard columns its rows gain. */
   columns(cfg: C): Partial<ColumnSet>;
-  /** Its resolved options as recorded in the manifest (defaults that depend on other keys filled in). */
-  options(cfg: C): Record<string, unknown>;
+  /** Its resolved options as recorded in the manifest (defaults that depend on other keys or on the tokenizer filled in from the augmenter `made`). */
+  options(cfg: C, made: Augmenter): Record<string, unknown>;
 }
 
-/** The resolved UtK options of a `utk` config section (knot markers defaulted from the variants' length). */
+/** The UtK options of a `utk` config section, marker strings defaulted to the new-token names (`<|knot_1_end|>`, …; see `resolveUtkMarkers`). */
 export function utkOptionsOf(cfg: Extract<AugmentConfig, { type: 'utk' }>): UtkOptions {
   const m = cfg.variants[0]?.length ?? 1;
   return {
@@ -45,7 +45,7 @@ export function utkOptionsOf(cfg: Extract<AugmentConfig, { type: 'utk' }>): UtkO
     addSortTask: cfg.add_sort_task,
     skyworkInterleave: cfg.skywork_interleave,
     knotTokens: cfg.knot_tokens ?? defaultKnotTokens(m),
-    sortTokens: cfg.sort_tokens,
+    sortTokens: cfg.sort_tokens ?? DEFAULT_SORT_TOKENS,
     maskMarkers: cfg.mask_markers,
   };
 }
@@ -62,11 +62,14 @@ export const AUGMENTERS: { [K in AugmentConfig['type']]: AugmenterFactory<Extrac
           `${ctx.key}: utk needs builder.attention "causal" and builder.positions "continuous" (the builder gives ${attention} / ${positions}): a document's chunks are separated by other documents and must see each other; set them in the builder section`,
         );
       }
-      const markers = registerUtkMarkers(ctx.engine, o, ctx.key);
-      return new UtkAugmenter(o, markers, (texts) => ctx.engine.encodeBatch(texts), ctx.seed);
+      const m = resolveUtkMarkers(ctx.engine, o, { knots: cfg.knot_tokens !== undefined, sort: cfg.sort_tokens !== undefined }, cfg.markers, ctx.key);
+      return new UtkAugmenter(m.options, m.ids, (texts) => ctx.engine.encodeBatch(texts), ctx.seed, m);
     },
     columns: (cfg) => (cfg.mask_markers ? { lossMask: true } : {}),
-    options: (cfg) => ({ ...cfg, knot_tokens: utkOptionsOf(cfg).knotTokens }),
+    options: (cfg, made) => {
+      const m = (made as UtkAugmenter).markerInfo;
+      return { ...cfg, knot_tokens: m?.options.knotTokens, sort_tokens: m?.options.sortTokens, marker_source: m?.source, marker_ids: m?.tokenIds };
+    },
   },
   'eod-mask-loss': {
     create(_cfg, ctx) {
@@ -110,6 +113,6 @@ export function createAugmenters(configs: readonly AugmentConfig[], ctx: Omit<Au
   return {
     augmenters,
     columns: cols,
-    manifestEntries: () => configs.map((cfg, i) => ({ ...augmenterFactory(cfg).options(cfg), type: cfg.type, stats: { ...augmenters[i]!.stats } })),
+    manifestEntries: () => configs.map((cfg, i) => ({ ...augmenterFactory(cfg).options(cfg, augmenters[i]!), type: cfg.type, stats: { ...augmenters[i]!.stats } })),
   };
 }

@@ -24,6 +24,8 @@ export interface RowSemantics {
 export interface BuilderFactory<C extends BuilderConfig = BuilderConfig> {
   create(cfg: C, withSources: boolean, ctx: BuilderContext): SampleBuilder | Promise<SampleBuilder>;
   semantics(cfg: C): RowSemantics;
+  /** The longest document the builder keeps (it drops longer ones as `too_long`), when it drops by length: `[N]` subsets are drawn among the rest. */
+  maxDocumentTokens?(cfg: C): number | undefined;
 }
 
 /** Builders by the `type` a config names. */
@@ -36,6 +38,7 @@ export const BUILDERS: { [K in BuilderConfig['type']]: BuilderFactory<Extract<Bu
     create: (cfg, withSources) =>
       new PackBuilder({ seqLen: cfg.seq_len, algorithm: cfg.algorithm, openRows: cfg.open_rows, longDocuments: cfg.long_documents, withSources }),
     semantics: (cfg) => ({ attention: cfg.attention, positions: cfg.positions, explicitPositions: false, lossMask: false }),
+    maxDocumentTokens: (cfg) => (cfg.long_documents === 'drop' ? cfg.seq_len : undefined),
   },
   ...RECIPE_BUILDERS,
 };

@@ -10,6 +10,7 @@ import { MANIFEST_FILE, readManifest, shardTotals, writeManifest, type Manifest,
 import { shardFiles, type ShardInfo } from '../shards/shard-writer.js';
 import { makeFolder } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
+import { builderStatsEntry } from '../build/builder.js';
 import { SourceHistograms } from './source-histograms.js';
 
 /** Options of {@link mergeBuilds}. */
@@ -28,6 +29,13 @@ const MERGE_FILES = new Set([MANIFEST_FILE, 'state.json', 'dataset_info.json']);
 /** The path of `file` as seen from `dir`, with `/` separators (what state.json and the manifest store). */
 function relativeTo(dir: string, file: string): string {
   return path.relative(dir, file).split(path.sep).join('/');
+}
+
+/** The sum of the ranks' counters of one augmenter (or of the builder), key by key. */
+function sumCounters(tables: ReadonlyArray<Readonly<Record<string, number>>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of tables) for (const [k, v] of Object.entries(t)) out[k] = (out[k] ?? 0) + v;
+  return out;
 }
 
 /** Adds counts into a table. */
@@ -184,6 +192,7 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
   const sampleHist = new LengthHistogram();
   const srcHist = new SourceHistograms();
   const subsets: Record<string, ManifestSubset> = {};
+  let extendedRows: number | undefined;
   let splitDocuments = 0;
   let tokensDropped = 0;
   let rejects = 0;
@@ -201,9 +210,11 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
     sampleHist.merge(m.histograms.sample_tokens);
     if (m.histograms.sources) srcHist.merge(m.histograms.sources);
     for (const [k, s] of Object.entries(m.subsets ?? {})) {
-      const t = (subsets[k] ??= { requested: s.requested, available: s.available, selected: 0 });
+      const t = (subsets[k] ??= { requested: s.requested, available: s.available, ...(s.eligible !== undefined ? { eligible: s.eligible } : {}), selected: 0 });
       t.selected += s.selected;
     }
+    const bs = m.builder.stats as { extended_rows?: number } | undefined;
+    if (bs?.extended_rows !== undefined) extendedRows = (extendedRows ?? 0) + bs.extended_rows;
     splitDocuments += m.packing.split_documents;
     tokensDropped += m.packing.tokens_dropped ?? 0;
     rejects += m.rejects.count;
@@ -211,10 +222,13 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
   }
   const totals = shardTotals(shards);
   const seqLen = first.builder.seq_len;
+  const { stats: _rankStats, ...builderOptions } = first.builder;
   const fingerprint = createHash('sha256').update(ranks.map((r) => r.m.resume.fingerprint ?? '').join('\n')).digest('hex');
   const { rank: _r, ...fpParts } = first.resume.fingerprint_parts ?? {};
   const manifest: Manifest = {
     ...first,
+    builder: { ...builderOptions, ...builderStatsEntry({ rows: totals.rows, extendedRows }) },
+    ...(first.augment ? { augment: first.augment.map((a, i) => ({ ...a, stats: sumCounters(ranks.map((r) => r.m.augment?.[i]?.stats ?? {})) })) } : {}),
     shards,
     totals,
     documents,

@@ -30,6 +30,6 @@ export function rowOrderFor(config: PipelineConfig): RowOrder {
 export function subsetsSection(subsets: ReadonlyMap<number, SubsetChoice>, selected: Readonly<Record<string, number>>): Record<string, ManifestSubset> | undefined {
   if (subsets.size === 0) return undefined;
   const out: Record<string, ManifestSubset> = {};
-  for (const [index, c] of subsets) out[String(index)] = { requested: c.n, available: c.available, selected: selected[String(index)] ?? 0 };
+  for (const [index, c] of subsets) out[String(index)] = { requested: c.n, available: c.available, eligible: c.eligible, selected: selected[String(index)] ?? 0 };
   return out;
 }

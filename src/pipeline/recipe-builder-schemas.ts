@@ -35,7 +35,11 @@ export const LongRecipeSchema = z.strictObject({
     .default([...DEFAULT_SENTENCE_DELIMITERS])
     .describe('A sentence ends after a token whose decoded text is exactly one of these (default: the reference\'s ".", "\\n", "?", "!", ".\\n").'),
   alignment: z.enum(['kept', 'literal']).default('kept').describe("kept: FS-PI positions computed on the kept sentences (intended); literal: computed on the unfiltered document and indexed by kept ordinal (the reference's behaviour)."),
-  right_point: z.boolean().default(true).describe('The first r ~ U{1..(seq_len+1)//2} tokens keep natural positions (the reference right points).'),
+  right_point: z.boolean().default(true).describe('The first r tokens keep natural positions (the reference right points).'),
+  right_point_range: z
+    .enum(['kept', 'base'])
+    .default('kept')
+    .describe("Where r is drawn. kept: r ~ U{1..min((seq_len+1)//2, L-1)}, L the kept row's length, so every row of 2+ tokens has extended positions; base: r ~ U{1..(seq_len+1)//2} as the reference, dropping rows shorter than r (position_mismatch)."),
 });
 
 /** The single builder: one document per row (SFT without packing, algorithms.md §7.2). */

@@ -59,7 +59,9 @@ export const RECIPE_BUILDERS: { pose: BuilderFactory<Cfg<'pose'>>; randpos: Buil
         keepProbability: cfg.keep_probability,
         alignment: cfg.alignment,
         rightPoint: cfg.right_point,
+        rightPointRange: cfg.right_point_range,
         classes,
+        decode: (ids) => ctx.engine.decodeSync(ids),
         seed: ctx.seed,
         withSources,
       });
@@ -69,5 +71,6 @@ export const RECIPE_BUILDERS: { pose: BuilderFactory<Cfg<'pose'>>; randpos: Buil
   single: {
     create: (cfg, withSources) => new SingleBuilder({ seqLen: cfg.seq_len, longDocuments: cfg.long_documents, withSources }),
     semantics: () => ({ attention: 'causal', positions: 'continuous', explicitPositions: false, lossMask: false }),
+    maxDocumentTokens: (cfg) => (cfg.long_documents === 'drop' ? cfg.seq_len : undefined),
   },
 };

@@ -7,6 +7,7 @@ import { loadTokenizer, type LoadTokenizerOptions } from '../tokenize/load-token
 import { tokenizerAlias } from '../tokenize/resolve-tokenizer.js';
 import { buildWorkers, checkWorkerCount, engineWithWorkers, type WorkerSetup } from '../tokenize/tokenize-workers.js';
 import { Interrupted, UserError } from '../util/errors.js';
+import { builderStatsEntry } from '../build/builder.js';
 import { documentAccounts } from './accounting.js';
 import { createAugmenters } from './augmenter-registry.js';
 import { builderFactory } from './builder-registry.js';
@@ -29,7 +30,7 @@ import { makeReadPlan } from './read-plan.js';
 import { RemoteAccess } from '../sources/remote/remote-access.js';
 import { remoteSettings } from '../sources/remote/remote-settings.js';
 import { rankDir, resolveScaleOut, type ScaleOut } from './scale-out.js';
-import { scanSubset, type SubsetChoice } from './subset-scan.js';
+import { scanSubsets, type SubsetChoice } from './subset-scan.js';
 
 export { SKEIN_VERSION };
 
@@ -211,19 +212,18 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
       await removeStrays(dir, ledger, new Set(out.checkpoint.shards.flatMap((s) => shardFiles(s).map((f) => f.file))));
     }
 
-    // Pass 1 of each `[N]` input: the same subset on every rank.
-    const subsets = new Map<number, SubsetChoice>();
-    if (plan.inputs.some((i) => i.subset !== undefined)) phase('choosing the [N] subsets');
-    for (const input of plan.inputs) if (input.subset !== undefined) subsets.set(input.index, await scanSubset(input, config.seed, displayRoot, limits, remote));
-    for (const [index, c] of subsets) if (c.available < c.n) opts.log?.(`inputs[${index}] holds ${c.available} documents, fewer than the ${c.n} asked for; all are used`);
-
     const columns = augment.columns;
     // The pool (if any) lives for the loop only, and is closed even when the loop fails. Its
     // workers load their tokenizers during setup.
     const encoding: WorkerSetup = engineWithWorkers(engine, loadOpts, workers);
+    let subsets: Map<number, SubsetChoice>;
     if (encoding.pool) phase(`starting ${workers} tokenizer worker${workers === 1 ? '' : 's'}`);
     try {
       await encoding.ready();
+      if (plan.inputs.some((i) => i.subset !== undefined)) phase('choosing the [N] subsets');
+      // Pass 1 of each `[N]` input, drawn among the documents the build's filters keep: the same subset on every rank.
+      const tokenize = { policy, chat, maxChatTokens: config.builder.seq_len };
+      subsets = await scanSubsets(plan.inputs, config.seed, displayRoot, { engine: encoding.engine, tokenize, maxTokens: factory.maxDocumentTokens?.(config.builder) }, opts.log, limits, remote);
     } catch (e) {
       await encoding.close();
       throw e;
@@ -313,7 +313,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         workers,
         worker_pool: encoding.pool,
       },
-      builder: { name: builderName, ...builderOptions },
+      builder: { name: builderName, ...builderOptions, ...builderStatsEntry(builder.stats) },
       ...(config.augment.length ? { augment: augment.manifestEntries() } : {}),
       attention: semantics.attention,
       positions: semantics.explicitPositions ? 'explicit' : semantics.positions,

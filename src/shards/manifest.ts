@@ -97,7 +97,17 @@ export interface ManifestSubset {
   requested: number;
   /** Documents the whole input holds (all ranks). */
   available: number;
-  /** Documents of the subset read by this build (all of them when not scaled out). */
+  /**
+   * Documents of the input the build's per-document filters keep (not empty, conversations and,
+   * with `long_documents: drop`, documents within `seq_len`): the pool the N are drawn from.
+   * Absent in manifests of older versions.
+   */
+  eligible?: number;
+  /**
+   * Documents read by this build inside the subset's rank range (all ranks' together when not
+   * scaled out): the min(N, eligible) chosen ones plus those the filters then drop under their
+   * own reason.
+   */
   selected: number;
 }
 

@@ -66,12 +66,10 @@ export class AddedTokenTable {
   }
 
   /**
-   * Decodes `ids` where some may be added tokens: runs of vocabulary ids go to `baseDecode`,
-   * added ids are written as their strings.
+   * Splits `ids` into runs of vocabulary ids (`{ run }`) and added tokens (`{ text }`), in order.
    */
-  async decode(ids: ArrayLike<number>, baseDecode: (ids: number[]) => string | Promise<string>): Promise<string> {
-    if (this.byId.size === 0) return baseDecode(Array.from(ids));
-    let out = '';
+  private pieces(ids: ArrayLike<number>): Array<{ run: number[] } | { text: string }> {
+    const out: Array<{ run: number[] } | { text: string }> = [];
     let run: number[] = [];
     for (let i = 0; i < ids.length; i++) {
       const s = this.byId.get(ids[i]!);
@@ -79,21 +77,45 @@ export class AddedTokenTable {
         run.push(ids[i]!);
         continue;
       }
-      if (run.length) out += await baseDecode(run);
+      if (run.length) out.push({ run });
       run = [];
-      out += s;
+      out.push({ text: s });
     }
-    if (run.length) out += await baseDecode(run);
+    if (run.length) out.push({ run });
+    return out;
+  }
+
+  /**
+   * Decodes `ids` where some may be added tokens: runs of vocabulary ids go to `baseDecode`,
+   * added ids are written as their strings.
+   */
+  async decode(ids: ArrayLike<number>, baseDecode: (ids: number[]) => string | Promise<string>): Promise<string> {
+    if (this.byId.size === 0) return baseDecode(Array.from(ids));
+    let out = '';
+    for (const p of this.pieces(ids)) out += 'text' in p ? p.text : await baseDecode(p.run);
+    return out;
+  }
+
+  /** {@link decode} with a synchronous `baseDecode`. */
+  decodeSync(ids: ArrayLike<number>, baseDecode: (ids: number[]) => string): string {
+    if (this.byId.size === 0) return baseDecode(Array.from(ids));
+    let out = '';
+    for (const p of this.pieces(ids)) out += 'text' in p ? p.text : baseDecode(p.run);
     return out;
   }
 
   /**
    * The look-up and registration methods of a {@link TokenizerEngine} that know this table,
-   * around the vocabulary's own `baseDecode` (both engines spread these into their engine).
+   * around the vocabulary's own `baseDecode` and its synchronous form `baseDecodeSync` (both
+   * engines spread these into their engine).
    */
-  engineMethods(baseDecode: (ids: number[]) => string | Promise<string>): Pick<TokenizerEngine, 'decode' | 'idToToken' | 'tokenToId' | 'addTokens' | 'addedTokens'> {
+  engineMethods(
+    baseDecode: (ids: number[]) => string | Promise<string>,
+    baseDecodeSync: (ids: number[]) => string,
+  ): Pick<TokenizerEngine, 'decode' | 'decodeSync' | 'idToToken' | 'tokenToId' | 'addTokens' | 'addedTokens'> {
     return {
       decode: (ids) => this.decode(ids, baseDecode),
+      decodeSync: (ids) => this.decodeSync(ids, baseDecodeSync),
       idToToken: (id) => this.tokenOf(id) ?? this.baseIdToToken(id),
       tokenToId: (token) => this.idOf(token) ?? this.baseTokenToId(token),
       addTokens: (tokens) => this.add(tokens),

@@ -45,6 +45,12 @@ export interface TokenizerEngine {
   encodeBatch(texts: readonly string[]): Promise<Int32Array[]>;
   /** Decodes ids to text, special tokens shown as their strings. */
   decode(ids: ArrayLike<number>): Promise<string>;
+  /**
+   * {@link decode}, synchronously (the same text): for code that must decode inside a
+   * synchronous step, such as a builder's `push` (LongRecipe's digit test on a sentence whose
+   * characters are split across tokens).
+   */
+  decodeSync(ids: ArrayLike<number>): string;
   /** The string of one id (for displays), or undefined if the id is unknown. */
   idToToken(id: number): string | undefined;
   /**
@@ -55,7 +61,7 @@ export interface TokenizerEngine {
   tokenToId(token: string): number | undefined;
   /**
    * Registers token strings that are not in the vocabulary as added tokens (markers such as
-   * UtK's knots) and returns their ids, in order: fresh ids from the end of the vocabulary, so
+   * UtK's knots, when the tokenizer has no reserved special tokens for them) and returns their ids, in order: fresh ids from the end of the vocabulary, so
    * registering the same strings in the same order on the same tokenizer gives the same ids.
    * Document text is never encoded into them (`encodeBatch` does not know them); markers enter a
    * row by id. `decode`, `idToToken` and `tokenToId` know them. Throws when a string is already a
@@ -64,4 +70,11 @@ export interface TokenizerEngine {
   addTokens(tokens: readonly string[]): number[];
   /** The tokens registered with {@link addTokens}, string → id (empty when none). */
   addedTokens(): Record<string, number>;
+  /**
+   * The vocabulary's special (control) tokens, string → id: tokenizer.json added tokens marked
+   * `special`, an OpenAI encoding's `<|endoftext|>` and the like. Document text never encodes to
+   * them (see above), so they can serve as markers inserted by id (UtK's knots may be Llama-3's
+   * `<|reserved_special_token_N|>`).
+   */
+  specialTokens(): Record<string, number>;
 }

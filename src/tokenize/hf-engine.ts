@@ -32,6 +32,7 @@ export async function loadHfEngine(opts: HfEngineOptions): Promise<TokenizerEngi
   } catch (e) {
     throw new UserError(`tokenizers could not load ${opts.file}: ${(e as Error).message}`);
   }
+  const decoder = full.getDecoder();
   // Hugging Face numbers added tokens by their order when it loads a file, not by their `id`
   // fields: without the special ones, later ordinary added tokens (Qwen3's <think> = 151667) come
   // back from the encoder with lower ids (151653). Map them back to their true ids.
@@ -52,6 +53,16 @@ export async function loadHfEngine(opts: HfEngineOptions): Promise<TokenizerEngi
     idToToken: (id) => full.idToToken(id) ?? undefined,
     tokenToId: (token) => full.tokenToId(token) ?? undefined,
     decode: (ids) => full.decode(ids, false),
+    // The binding's decode is asynchronous; its Decoder decodes token strings synchronously, and
+    // mapping ids to their strings first is what the library's decode does (tested identical).
+    decodeSync: (ids) => {
+      const tokens: string[] = [];
+      for (const id of ids) {
+        const t = full.idToToken(id);
+        if (t !== null && t !== undefined) tokens.push(t);
+      }
+      return decoder ? decoder.decode(tokens) : tokens.join(' ');
+    },
     async encodeBatch(texts) {
       if (texts.length === 0) return [];
       // A small batch (UtK's chunk IDs, chat template pieces) is encoded text by text: the native

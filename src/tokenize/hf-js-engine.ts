@@ -31,6 +31,7 @@ export async function loadHfJsEngine(opts: TokenizerJsonOptions): Promise<Tokeni
     idToToken: (id) => full.id_to_token(id),
     tokenToId: (token) => full.token_to_id(token),
     decode: (ids) => full.decode(ids, { skip_special_tokens: false }),
+    decodeSync: (ids) => full.decode(ids, { skip_special_tokens: false }),
     async encodeBatch(texts) {
       return texts.map((t) => Int32Array.from(encoder.encode(t, { add_special_tokens: false }).ids));
     },

@@ -85,6 +85,10 @@ export async function loadOpenAIEngine(name: string, encoding: OpenAIEncoding, e
       if (!gpt) return encodeWithBpe(bpe, texts);
       return texts.map((t) => Int32Array.from(gptTokenizerHandles(t) ? gpt.encode(t, noSpecial) : bpe.encode(t)));
     },
-    ...addedTable.engineMethods((run) => bpe.decode(run, specialBytes)),
+    specialTokens: () => Object.fromEntries(specials),
+    ...addedTable.engineMethods(
+      (run) => bpe.decode(run, specialBytes),
+      (run) => bpe.decode(run, specialBytes),
+    ),
   };
 }

@@ -85,7 +85,7 @@ export function contiguousRanges(texts: readonly string[], parts: number): Array
  * sub-batches, one per worker, encoded by `workers` worker threads that each load the tokenizer
  * from `load` (the options `base` was loaded with); results come back as transferred buffers and
  * are reassembled in input order, so the ids are exactly `base.encodeBatch`'s. Batches of a few
- * characters stay on the main thread. `decode`, `idToToken`, `tokenToId`, `addTokens` and `info`
+ * characters stay on the main thread. `decode`, `decodeSync`, `idToToken`, `tokenToId`, `addTokens` and `info`
  * are `base`'s. Uses piscina (a maintained pool: queueing, worker errors and clean shutdown).
  */
 export function pooledEngine(base: TokenizerEngine, load: LoadTokenizerOptions, workers: number): PooledEngine {
@@ -113,10 +113,12 @@ export function pooledEngine(base: TokenizerEngine, load: LoadTokenizerOptions, 
       return parts.flatMap(unpack);
     },
     decode: (ids) => base.decode(ids),
+    decodeSync: (ids) => base.decodeSync(ids),
     idToToken: (id) => base.idToToken(id),
     tokenToId: (token) => base.tokenToId(token),
     addTokens: (tokens) => base.addTokens(tokens),
     addedTokens: () => base.addedTokens(),
+    specialTokens: () => base.specialTokens(),
     async ready() {
       // Piscina loads each worker's module (and so its tokenizer) when the thread starts. The
       // empty tasks surface a load failure as an error; the counter says when all have loaded.

@@ -42,6 +42,7 @@ export async function loadSkeinBpeEngine(opts: TokenizerJsonOptions): Promise<To
     idToToken: (id) => byId.get(id),
     tokenToId: (token) => byToken.get(token),
     decode: (ids) => bpe.decode(ids, (id) => addedBytes.get(id)),
+    decodeSync: (ids) => bpe.decode(ids, (id) => addedBytes.get(id)),
     encodeBatch: (texts) => encodeWithBpe(bpe, texts),
   });
 }

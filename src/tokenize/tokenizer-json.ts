@@ -160,6 +160,8 @@ export interface TokenizerJsonEngineParts {
   tokenToId(token: string): number | undefined;
   /** Decodes vocabulary ids (special tokens shown as their strings). */
   decode(ids: number[]): string | Promise<string>;
+  /** The same decoding, synchronously. */
+  decodeSync(ids: number[]): string;
   encodeBatch(texts: readonly string[]): Promise<Int32Array[]>;
 }
 
@@ -181,5 +183,6 @@ export function tokenizerJsonEngine(opts: TokenizerJsonOptions, loaded: LoadedTo
   // Added markers live in skein's own table, not in the engine, so text never encodes into them
   // and their ids are exactly the next free ones.
   const addedTable = new AddedTokenTable(firstFreeId(info.vocabSize, loaded.added), parts.idToToken, parts.tokenToId);
-  return { info, engineKind: parts.kind, encodeBatch: parts.encodeBatch, ...addedTable.engineMethods(parts.decode) };
+  const specials = Object.fromEntries(loaded.added.filter((t) => t.special).map((t) => [t.content, t.id]));
+  return { info, engineKind: parts.kind, encodeBatch: parts.encodeBatch, specialTokens: () => ({ ...specials }), ...addedTable.engineMethods(parts.decode, parts.decodeSync) };
 }

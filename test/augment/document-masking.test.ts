@@ -68,7 +68,11 @@ test('eod-mask-loss without a document delimiter and utk with document attention
   );
   await assert.rejects(
     runBuild(loadConfigObject({ ...base, tokenizer: { name: 'llama3' }, builder: { type: 'concat-chunk', seq_len: 8 }, augment: [{ type: 'utk', sort_tokens: ['<|D|>', '<|/D|>', '<|S|>', '<|begin_of_text|>', '<|/S|>'] }] }, dir)),
-    /augment\[0\]\.sort_tokens\[3\] "<\|begin_of_text\|>" is already token 128000 of tokenizer llama3/,
+    /augment\[0\]\.sort_tokens\[3\] "<\|begin_of_text\|>" is the tokenizer's bos token; a marker must not be a document delimiter/,
+  );
+  await assert.rejects(
+    runBuild(loadConfigObject({ ...base, tokenizer: { name: 'llama3' }, builder: { type: 'concat-chunk', seq_len: 8 }, augment: [{ type: 'utk', sort_tokens: ['<|D|>', '<|/D|>', '<|S|>', 'the', '<|/S|>'] }] }, dir)),
+    /augment\[0\]\.sort_tokens\[3\] "the" is ordinary token 1820 of tokenizer llama3: text encodes to it/,
   );
   assert.equal(fs.existsSync(path.join(dir, 'out')), false, 'nothing written');
 });

@@ -3,24 +3,48 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { LongRecipeBuilder, longRecipeDocLayout } from '../../src/build/longrecipe/builder.js';
 import { fsPiLiteral, fsPiPositions } from '../../src/build/longrecipe/fs-pi.js';
-import { longRecipeLayout, type LongRecipeAlignment } from '../../src/build/longrecipe/layout.js';
+import { drawLongRecipe, longRecipeLayout, rightPointMax, type LongRecipeAlignment, type RightPointRange } from '../../src/build/longrecipe/layout.js';
 import { sentenceDigits, sentenceEnds } from '../../src/build/longrecipe/sentences.js';
 import { tokenClassesFromTexts, tokenClassesOf, type TokenClasses } from '../../src/build/longrecipe/token-classes.js';
 import type { DocLayout } from '../../src/build/per-document.js';
 import { loadTokenizer } from '../../src/tokenize/load-tokenizer.js';
 import type { TokDoc } from '../../src/tokenize/tok-doc.js';
+import { rngFor } from '../../src/util/rng.js';
+import { spawnSync } from 'node:child_process';
 
 // A toy vocabulary: id 0 decodes to ".", 1 to "\n", 2 to "7" (a digit), 3 to " 12", everything else to words.
 const VOCAB = ['.', '\n', '7', ' 12', ...Array.from({ length: 60 }, (_, i) => ` w${String.fromCharCode(97 + (i % 26))}`)];
 const CLASSES: TokenClasses = tokenClassesFromTexts(VOCAB, ['.', '\n', '?', '!', '.\n']);
 const D = 0; // "."
+/** The toy vocabulary's decoder. */
+const toyDecode = (ids: Int32Array): string => Array.from(ids, (i) => VOCAB[i] ?? '').join('');
 
-test('token classes come from the decoded vocabulary: exact delimiter strings, any decimal digit', () => {
+test("token classes come from the decoded vocabulary: exact delimiter strings, Python's str.isdigit(), split characters", () => {
   assert.deepEqual([...CLASSES.delimiter.slice(0, 5)], [1, 1, 0, 0, 0]);
   assert.deepEqual([...CLASSES.digit.slice(0, 5)], [0, 0, 1, 1, 0]);
-  const t = tokenClassesFromTexts([' .', '?', 'Mr.', '٣', undefined], ['.', '?']);
-  assert.deepEqual([...t.delimiter], [0, 1, 0, 0, 0], 'only an exact match is a delimiter');
-  assert.deepEqual([...t.digit], [0, 0, 0, 1, 0], 'Unicode decimal digits count');
+  const t = tokenClassesFromTexts([' .', '?', 'Mr.', '٣', undefined, ' mc²', '③', '½', '\uFFFD\uFFFD'], ['.', '?']);
+  assert.deepEqual([...t.delimiter], [0, 1, 0, 0, 0, 0, 0, 0, 0], 'only an exact match is a delimiter');
+  assert.deepEqual([...t.digit], [0, 0, 0, 1, 0, 1, 1, 0, 0], 'every str.isdigit() character counts (², ③), fractions do not');
+  assert.deepEqual([...t.partial], [0, 0, 0, 0, 0, 0, 0, 0, 1], 'a token that decodes to U+FFFD carries part of a character');
+});
+
+test("golden, Llama-3: a sentence is kept for a digit exactly when Python's any(c.isdigit()) holds on its decoded text, split characters included", async () => {
+  const engine = await loadTokenizer({ name: 'llama3' });
+  const classes = await tokenClassesOf(engine);
+  // ❶ and ፩ are split over byte tokens by Llama-3; ², ③ and ₂ are single tokens but not Unicode Nd; ½ and Ⅻ are numerals, not digits.
+  const sentences = ['E = mc².', ' Item ③.', ' Step ❶.', ' Ethiopic ፩.', ' Sub H₂O.', ' Devanagari ५.', ' Half ½.', ' Roman Ⅻ.', ' Plain words.', ' Year 1797.', ' Fullwidth ５'];
+  const [ids] = await engine.encodeBatch([sentences.join('')]);
+  const ends = sentenceEnds(ids!, classes);
+  assert.equal(ends.length, sentences.length);
+  const got = sentenceDigits(ids!, ends, classes, (x) => engine.decodeSync(x));
+  assert.deepEqual(got, [true, true, true, true, true, true, false, false, false, true, true]);
+  // The reference rule itself: python3 decides on the decoded sentences.
+  const texts = ends.map((e, i) => engine.decodeSync(ids!.subarray(i === 0 ? 0 : ends[i - 1]!, e)));
+  const py = spawnSync('python3', ['-c', 'import json,sys; print(json.dumps([any(c.isdigit() for c in t) for t in json.load(sys.stdin)]))'], { input: JSON.stringify(texts), encoding: 'utf8' });
+  assert.equal(py.status, 0, py.stderr);
+  assert.deepEqual(got, JSON.parse(py.stdout));
+  // Without the whole-sentence decode, the split ❶ and ፩ would be missed.
+  assert.deepEqual(sentenceDigits(ids!, ends, classes, () => ''), got.map((g, i) => g && i !== 2 && i !== 3));
 });
 
 test('Llama-3: the derived delimiter ids are exactly the reference ids {0, 13, 30, 198, 627}', async () => {
@@ -36,7 +60,7 @@ test('Llama-3: the derived delimiter ids are exactly the reference ids {0, 13, 3
 test('sentences end after each delimiter token; the tail without one is the last sentence', () => {
   const toks = Int32Array.from([1 + 10, 5, D, 7, 8, 1, 1, 9, 2, 10]);
   assert.deepEqual(sentenceEnds(toks, CLASSES), [3, 6, 7, 10]);
-  assert.deepEqual(sentenceDigits(toks, [3, 6, 7, 10], CLASSES), [false, false, false, true]);
+  assert.deepEqual(sentenceDigits(toks, [3, 6, 7, 10], CLASSES, toyDecode), [false, false, false, true]);
   assert.deepEqual(sentenceEnds(Int32Array.from([5, D]), CLASSES), [2]);
   assert.deepEqual(sentenceEnds(new Int32Array(0), CLASSES), []);
 });
@@ -72,17 +96,46 @@ test('literal quirks: a one-token first sentence lands before sentence 1; positi
   assert.deepEqual(Array.from(kept.positions), [0, 1, 2, 3, 19, 20, 21, 29]);
 });
 
-test('right points: the first r tokens keep natural positions; r > L drops under literal and is capped under kept', () => {
+test('right points: the first r tokens keep natural positions; range kept draws r within the kept row, range base drops a row shorter than r', () => {
   const ends = [4, 8, 11, 12];
   const all = [true, true, true, true];
   const r = longRecipeLayout(ends, { keep: all, slots: [0, 16, 24, 26], rightPoint: 6 }, { base: 12, target: 40, alignment: 'kept' }) as DocLayout;
   assert.deepEqual(Array.from(r.positions), [0, 1, 2, 3, 4, 5, 21, 22, 30, 31, 32, 34]);
-  const keep = [false, false, false, true];
-  assert.deepEqual(longRecipeLayout(ends, { keep, slots: [0, 16, 24, 26], rightPoint: 2 }, { base: 12, target: 40, alignment: 'literal' }), { drop: 'position_mismatch' });
-  const capped = longRecipeLayout(ends, { keep, slots: [0], rightPoint: 2 }, { base: 12, target: 40, alignment: 'kept' }) as DocLayout;
-  assert.deepEqual(Array.from(capped.positions), [0]);
+  // Kept sentences 2 and 3 (4 tokens): range base (the reference) drops r = 5 > 4; range kept only draws r ≤ 3.
+  const keep = [false, false, true, true];
+  assert.deepEqual(longRecipeLayout(ends, { keep, slots: [0, 16, 24, 26], rightPoint: 5 }, { base: 12, target: 40, alignment: 'literal', rightPointRange: 'base' }), { drop: 'position_mismatch' });
+  assert.deepEqual(longRecipeLayout(ends, { keep, slots: [0, 20], rightPoint: 5 }, { base: 12, target: 40, alignment: 'kept', rightPointRange: 'base' }), { drop: 'position_mismatch' });
+  assert.equal(rightPointMax(12, 4, 'kept'), 3);
+  assert.equal(rightPointMax(12, 4, 'base'), 6);
+  assert.equal(rightPointMax(12, 40, 'kept'), 6, 'a long row: the reference range');
+  assert.equal(rightPointMax(12, 1, 'kept'), 1, 'a one-token row has only its natural position');
+  assert.throws(() => longRecipeLayout(ends, { keep, slots: [0, 20], rightPoint: 4 }, { base: 12, target: 40, alignment: 'kept' }), /right point 4 outside 1 … 3/);
+  // Golden: sentences [10, 11, .] and [12] at slots 0 and 20 → PI [0, 1, 2, 22]; r = 3 keeps 0 1 2, the last token is extended.
+  const within = longRecipeLayout(ends, { keep, slots: [0, 20], rightPoint: 3 }, { base: 12, target: 40, alignment: 'kept' }) as DocLayout;
+  assert.deepEqual(within.spans, [8, 12]);
+  assert.deepEqual(Array.from(within.positions), [0, 1, 2, 22]);
   assert.deepEqual(longRecipeLayout(ends, { keep: [false, false, false, false], slots: [] }, { base: 12, target: 40, alignment: 'kept' }), { drop: 'empty_selection' });
   assert.throws(() => longRecipeLayout(ends, { keep: all, slots: [0, 16, 24, 26], rightPoint: 7 }, { base: 12, target: 40, alignment: 'kept' }), /right point 7/);
+});
+
+test('property: drawn right points lie in 1 … min((base+1)//2, L−1) under range kept and 1 … (base+1)//2 under base; the base draws are the reference stream', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 30 }), { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 2000 }), fc.integer({ min: 0, max: 500 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.string({ maxLength: 4 }), (lens, base, extra, p, key) => {
+      const ends: number[] = [];
+      let at = 0;
+      for (const l of lens) ends.push((at += l));
+      const hasDigit = lens.map((l) => l % 3 === 0);
+      const settings = { base, target: base + extra, alignment: 'kept' as const, keepProbability: p, rightPoint: true };
+      const kept = drawLongRecipe(rngFor(1, 'lr', key), ends, hasDigit, { ...settings, rightPointRange: 'kept' });
+      const ref = drawLongRecipe(rngFor(1, 'lr', key), ends, hasDigit, { ...settings, rightPointRange: 'base' });
+      assert.deepEqual(kept.keep, ref.keep);
+      let l = 0;
+      kept.keep.forEach((k, i) => (l += k ? lens[i]! : 0));
+      assert.ok(kept.rightPoint! >= 1 && kept.rightPoint! <= Math.max(1, Math.min((base + 1) >> 1, l - 1)));
+      assert.ok(ref.rightPoint! >= 1 && ref.rightPoint! <= (base + 1) >> 1);
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 /** A random document over the toy vocabulary, with delimiters and digits sprinkled in. */
@@ -100,16 +153,19 @@ test('property: positions strictly increase and stay below the target; kept sent
       fc.double({ min: 0, max: 1, noNaN: true }),
       fc.constantFrom<LongRecipeAlignment>('kept', 'literal'),
       fc.boolean(),
+      fc.constantFrom<RightPointRange>('kept', 'base'),
       fc.string({ maxLength: 6 }),
-      (toks, base, extra, keepProbability, alignment, rightPoint, id) => {
+      (toks, base, extra, keepProbability, alignment, rightPoint, rightPointRange, id) => {
         const doc: TokDoc = { id, source: 's', tokens: Int32Array.from(toks) };
-        const opts = { seqLen: base, targetLen: base + extra, keepProbability, alignment, rightPoint, classes: CLASSES, seed: 4 };
+        const opts = { seqLen: base, targetLen: base + extra, keepProbability, alignment, rightPoint, rightPointRange, classes: CLASSES, decode: toyDecode, seed: 4 };
         const r = longRecipeDocLayout(doc, opts);
         const cut = doc.tokens.subarray(0, base);
         const ends = sentenceEnds(cut, CLASSES);
-        const digits = sentenceDigits(cut, ends, CLASSES);
+        const digits = sentenceDigits(cut, ends, CLASSES, toyDecode);
         if ('drop' in r) {
-          assert.ok(r.drop === 'empty_selection' || (alignment === 'literal' && (r.drop === 'empty_positions' ? base === 1 || toks.length === 1 : r.drop === 'position_mismatch' && rightPoint)));
+          if (r.drop === 'position_mismatch') assert.ok(rightPoint && rightPointRange === 'base', 'only the reference range drops for the right point');
+          else if (r.drop === 'empty_positions') assert.ok(alignment === 'literal' && (base === 1 || toks.length === 1));
+          else assert.equal(r.drop, 'empty_selection');
           if (r.drop === 'empty_selection') assert.ok(!digits.includes(true), 'a sentence with a digit is always kept');
           return;
         }
@@ -133,6 +189,12 @@ test('property: positions strictly increase and stay below the target; kept sent
         assert.ok(n <= base);
         for (let i = 1; i < n; i++) assert.ok(positions[i]! > positions[i - 1]!, 'strictly increasing');
         assert.ok(positions[0]! >= 0 && positions[n - 1]! < base + extra, 'below the target');
+        if (rightPoint && rightPointRange === 'kept' && n >= 2) {
+          // r ≤ L − 1: the last token is never in the natural prefix, it keeps its FS-PI position
+          // (the same draws without a right point: r is drawn last).
+          const plain = longRecipeDocLayout(doc, { ...opts, rightPoint: false }) as DocLayout;
+          assert.equal(positions[n - 1], plain.positions[n - 1]);
+        }
         if (alignment === 'kept') {
           // Map each kept token to its sentence; inside a sentence positions step by 1, except at the right point.
           const sentenceOf: number[] = [];
@@ -150,7 +212,7 @@ test('property: positions strictly increase and stay below the target; kept sent
 });
 
 test('the builder: one row per kept document with explicit positions; drops are counted by reason', () => {
-  const b = new LongRecipeBuilder({ seqLen: 50, targetLen: 500, keepProbability: 0, alignment: 'kept', rightPoint: true, classes: CLASSES, seed: 0, withSources: false });
+  const b = new LongRecipeBuilder({ seqLen: 50, targetLen: 500, keepProbability: 0, alignment: 'kept', rightPoint: true, classes: CLASSES, decode: toyDecode, seed: 0, withSources: false });
   const withDigit: TokDoc = { id: 'a', source: 's', tokens: Int32Array.from([4, 5, 0, 2, 6, 0, 7, 8]) };
   const noDigit: TokDoc = { id: 'b', source: 's', tokens: Int32Array.from([4, 5, 0, 6, 0]) };
   const rows = [withDigit, noDigit].flatMap((d) => b.push(d));

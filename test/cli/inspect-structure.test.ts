@@ -13,7 +13,9 @@ test('inspect --explain shows a UtK row\'s structure: chunk IDs matched to summa
   assert.equal(skein(['build', path.join(ROOT, 'pipelines', 'utk.json'), '--seq-len', '2048', '--output', out, '--quiet']).code, 0);
   // Find a row holding a complete summary.
   const ds = await openDataset(out);
-  const S = ds.manifest.tokenizer.added_tokens!['<|/S|>']!;
+  const utkEntry = ds.manifest.augment!.find((a) => a.type === 'utk')!;
+  assert.equal(utkEntry.marker_source, 'reserved', 'Llama-3: the markers are reserved special tokens');
+  const S = (utkEntry.marker_ids as Record<string, number>)[(utkEntry.sort_tokens as string[])[4]!]!;
   let n = -1;
   let k = 0;
   for await (const r of ds.rows()) {
@@ -30,9 +32,9 @@ test('inspect --explain shows a UtK row\'s structure: chunk IDs matched to summa
   assert.match(r.stdout, /loss_mask: \d+ targets, \d+ not targets/);
   assert.match(r.stdout, /document 1: summary at token \d+ lists [A-Za-z0-9]{6}( → [A-Za-z0-9]{6}){1,2}/);
   assert.match(r.stdout, /chunk [A-Za-z0-9]{6} = 1\/[23] of document 1/);
-  assert.match(r.stdout, /‹⟦<\|D\|>⟧[A-Za-z0-9]{6}⟦<\|\/D\|>⟧/, 'headers shown masked');
-  assert.match(r.stdout, /⟦<\|knot_1_(end|start)\|>⟧/);
-  assert.match(r.stdout, /‹⟦<\|S\|>⟧›[A-Za-z0-9]{6}⟦<\|s\|>⟧/, 'the summary opener is masked, its IDs are targets');
+  assert.match(r.stdout, /‹⟦<D>⟧[A-Za-z0-9]{6}⟦<\/D>⟧/, 'headers shown masked, markers by role');
+  assert.match(r.stdout, /⟦knot_1_(end|start)⟧/);
+  assert.match(r.stdout, /‹⟦<S>⟧›[A-Za-z0-9]{6}⟦<s>⟧/, 'the summary opener is masked, its IDs are targets');
   const bad = skein(['inspect', out, '--explain', '100000']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--explain 100000: the dataset has \d+ rows/);

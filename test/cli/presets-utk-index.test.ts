@@ -21,7 +21,7 @@ function flechetteRows(dir: string): Array<Record<string, ArrayLike<number> | st
   return m.shards.flatMap((s: { file: string }) => tableFromIPC(fs.readFileSync(path.join(dir, s.file))).toArray());
 }
 
-test('preset utk.json builds on the bundled corpus at --seq-len 2048: markers as added tokens, backtracing summaries, §1.5 loss mask, causal/continuous', async () => {
+test("preset utk.json builds on the bundled corpus at --seq-len 2048: markers are Llama-3's reserved special tokens (no embedding resize), backtracing summaries, §1.5 loss mask, causal/continuous", async () => {
   const out = path.join(tempDir(), 'utk');
   const r = skein(['build', path.join(ROOT, 'pipelines', 'utk.json'), '--seq-len', '2048', '--output', out, '--no-progress']);
   assert.equal(r.code, 0, r.stderr);
@@ -29,16 +29,22 @@ test('preset utk.json builds on the bundled corpus at --seq-len 2048: markers as
   assert.equal(m.attention, 'causal');
   assert.equal(m.positions, 'continuous');
   assert.deepEqual(m.columns, ['input_ids', 'doc_lengths', 'loss_mask', 'doc_sources']);
-  const added: Record<string, number> = m.tokenizer.added_tokens;
-  assert.equal(Object.keys(added).length, 9);
-  assert.ok(Object.values(added).every((id) => id >= m.tokenizer.vocab_size));
-  assert.equal(m.tokenizer.total_vocab_size, Math.max(...Object.values(added)) + 1);
+  assert.equal(m.tokenizer.added_tokens, undefined, 'no new token ids');
+  assert.equal(m.tokenizer.total_vocab_size, undefined);
   assert.deepEqual(m.augment.map((a: { type: string }) => a.type), ['utk', 'eod-mask-loss']);
+  assert.equal(m.augment[0].markers, 'auto');
+  assert.equal(m.augment[0].marker_source, 'reserved');
+  // The first nine <|reserved_special_token_N|> in id order: knots, then <D> </D> <S> <s> </S>.
+  const reserved = ['0', '1', '2', '3', '4', '5', '6', '7', '8'].map((n) => `<|reserved_special_token_${n}|>`);
+  assert.deepEqual([...m.augment[0].knot_tokens, ...m.augment[0].sort_tokens], reserved);
+  const added: Record<string, number> = m.augment[0].marker_ids;
+  assert.deepEqual(Object.values(added), [128002, 128003, 128004, 128005, 128008, 128010, 128011, 128012, 128013]);
+  assert.ok(Object.values(added).every((id) => id < m.tokenizer.vocab_size), 'inside the vocabulary');
   const st = m.augment[0].stats;
   assert.equal(st.rows, m.totals.rows);
   assert.ok(st.augmented_rows > 0.6 * st.rows && st.augmented_rows < st.rows, `about 80 % of rows augmented: ${st.augmented_rows}/${st.rows}`);
-  const knots = new Set(['<|knot_1_end|>', '<|knot_1_start|>', '<|knot_2_end|>', '<|knot_2_start|>'].map((k) => added[k]!));
-  const [D, D_, S, s, S_] = ['<|D|>', '<|/D|>', '<|S|>', '<|s|>', '<|/S|>'].map((k) => added[k]!);
+  const knots = new Set(reserved.slice(0, 4).map((k) => added[k]!));
+  const [D, D_, S, s, S_] = reserved.slice(4).map((k) => added[k]!);
   const eos = m.tokenizer.special_ids.eos;
 
   const rows = await readRows(out);
@@ -93,6 +99,51 @@ test('preset utk.json builds on the bundled corpus at --seq-len 2048: markers as
   const again = path.join(tempDir(), 'utk2');
   assert.equal(skein(['build', path.join(ROOT, 'pipelines', 'utk.json'), '--seq-len', '2048', '--output', again, '--quiet']).code, 0);
   assert.deepEqual(shardHashes(again), shardHashes(out));
+});
+
+test('UtK markers: new ids past the vocabulary when the tokenizer reserves none (o200k_base) or markers is "new"; named special tokens are used as they are; "reserved" without enough, an ordinary token or the EOS are one-line errors', async () => {
+  const utkJson = path.join(ROOT, 'pipelines', 'utk.json');
+  const build = (name: string, flags: string[]) => {
+    const out = path.join(tempDir(), name);
+    const r = skein(['build', utkJson, '--seq-len', '1024', '--output', out, '--no-progress', ...flags]);
+    return { out, r };
+  };
+  // OpenAI encodings have no reserved tokens: the fallback, new ids past the vocabulary.
+  const o200k = build('o200k', ['--tokenizer', 'o200k_base']);
+  assert.equal(o200k.r.code, 0, o200k.r.stderr);
+  let m = manifestOf(o200k.out);
+  assert.equal(m.augment[0].marker_source, 'new');
+  assert.deepEqual(m.augment[0].marker_ids, m.tokenizer.added_tokens);
+  assert.deepEqual(Object.keys(m.tokenizer.added_tokens), ['<|knot_1_end|>', '<|knot_1_start|>', '<|knot_2_end|>', '<|knot_2_start|>', '<|D|>', '<|/D|>', '<|S|>', '<|s|>', '<|/S|>']);
+  assert.ok(Object.values(m.tokenizer.added_tokens as Record<string, number>).every((id) => id >= m.tokenizer.vocab_size));
+  assert.equal(m.tokenizer.total_vocab_size, 200016, 'after the last special id 200006');
+  assert.match(o200k.r.stdout, /UtK markers: 9 new token ids past the vocabulary .*resize the model's embeddings to 200016/);
+  // Llama-3 asked for new ids: the same layout as before reserved tokens were used.
+  const fresh = build('fresh', ['--set', 'augment[0].markers=new']);
+  assert.equal(fresh.r.code, 0, fresh.r.stderr);
+  m = manifestOf(fresh.out);
+  assert.equal(m.augment[0].marker_source, 'new');
+  assert.equal(m.tokenizer.added_tokens['<|knot_1_end|>'], 128256);
+  assert.equal(m.tokenizer.total_vocab_size, 128265);
+  // Named special tokens: used by id, nothing added.
+  const named = build('named', ['--set', 'augment[0].knot_tokens=["<|reserved_special_token_200|>","<|reserved_special_token_201|>","<|reserved_special_token_202|>","<|reserved_special_token_203|>"]']);
+  assert.equal(named.r.code, 0, named.r.stderr);
+  m = manifestOf(named.out);
+  assert.equal(m.augment[0].marker_source, 'reserved', 'the sort markers the config left out take reserved tokens');
+  assert.equal(m.augment[0].marker_ids['<|reserved_special_token_200|>'], 128205);
+  assert.equal(m.augment[0].sort_tokens[0], '<|reserved_special_token_0|>');
+  assert.match(named.r.stdout, /UtK markers: 9 special tokens of the tokenizer \(no embedding resize\)/);
+  const errors: Array<[string[], RegExp]> = [
+    [['--tokenizer', 'o200k_base', '--set', 'augment[0].markers=reserved'], /augment\[0\]\.markers is "reserved" but tokenizer o200k_base has 0 unused reserved special tokens and UtK needs 9; set augment\[0\]\.markers to "new"/],
+    [['--set', 'augment[0].knot_tokens=["the","<|reserved_special_token_201|>","<|reserved_special_token_202|>","<|reserved_special_token_203|>"]'], /augment\[0\]\.knot_tokens\[0\] "the" is ordinary token \d+ of tokenizer llama3: text encodes to it/],
+    [['--set', 'augment[0].knot_tokens=["<|end_of_text|>","<|reserved_special_token_201|>","<|reserved_special_token_202|>","<|reserved_special_token_203|>"]'], /augment\[0\]\.knot_tokens\[0\] "<\|end_of_text\|>" is the tokenizer's eos token/],
+  ];
+  for (const [flags, re] of errors) {
+    const { r } = build('bad', flags);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, re);
+  }
 });
 
 test('preset index-32k.json builds on the bundled corpus at --seq-len 8192: packed documents, reset positions, document attention, middle truncation', async () => {

@@ -114,6 +114,26 @@ test('longrecipe preset: kept sentences with FS-PI positions below the target, a
   assert.match(await engine.decode(flat[0]!.input_ids.slice(0, 40)), /^<\|begin_of_text\|>|^[A-Z]/);
 });
 
+/** Rows with some position past its natural index. */
+const extendedRows = (flat: FlatRow[]): number => flat.filter((r) => r.position_ids!.some((p, i) => p !== i)).length;
+
+test('longrecipe preset at its own 24,000 → 80,000: every row is extended (right point drawn within the kept row), the manifest reports the share; range base drops rows as the reference', async () => {
+  const out = build('longrecipe', []);
+  const m = manifestOf(out);
+  assert.equal(m.builder.right_point_range, 'kept');
+  const { flat } = await readBoth(out);
+  assert.equal(flat.length, 26, 'no document is lost to the right point');
+  assert.equal(extendedRows(flat), 26);
+  assert.deepEqual(m.builder.stats, { rows: 26, extended_rows: 26, extended_share: 1 });
+  // The reference's range: r ~ U{1 … 12000}; the bundled addresses keep fewer tokens than that, so most rows are dropped.
+  const ref = build('longrecipe', ['--set', 'builder.right_point_range=base']);
+  const mr = manifestOf(ref);
+  const refRows = (await readBoth(ref)).flat;
+  assert.ok(mr.documents.dropped.position_mismatch >= 13, `${mr.documents.dropped.position_mismatch} dropped`);
+  assert.equal(refRows.length + mr.documents.dropped.position_mismatch, 26);
+  assert.deepEqual(mr.builder.stats, { rows: refRows.length, extended_rows: extendedRows(refRows), extended_share: extendedRows(refRows) / refRows.length });
+});
+
 test('llama3-80k-sft preset: loss only on assistant turns, over-long conversations dropped, text rows truncated', async () => {
   const out = build('llama3-80k-sft', ['--seq-len', '512']);
   const m = manifestOf(out);

@@ -46,7 +46,7 @@ test('world size 3 as three processes (files and Parquet row groups partitioned)
   assert.equal(m.documents.read, s.documents.read);
   assert.equal(m.documents.written, s.documents.written);
   assert.equal(m.totals.tokens, s.totals.tokens);
-  assert.deepEqual(m.subsets, { '2': { requested: 7, available: 26, selected: 7 } }, 'a [N] subset is exact across ranks');
+  assert.deepEqual(m.subsets, { '2': { requested: 7, available: 26, eligible: 26, selected: 7 } }, 'a [N] subset is exact across ranks');
   const perRank = dirs.map((d) => manifestOf(path.join(out, d)));
   assert.equal(m.totals.rows, perRank.reduce((n, r) => n + r.totals.rows, 0));
   assert.equal(m.totals.shards, perRank.reduce((n, r) => n + r.totals.shards, 0));

@@ -81,7 +81,7 @@ test('[N] subsets: exactly N documents, the same seed picks the same ones, anoth
       }),
     );
     assert.equal(m.documents.written, Math.min(n, 923));
-    assert.deepEqual(m.subsets, { '0': { requested: n, available: 923, selected: Math.min(n, 923) } });
+    assert.deepEqual(m.subsets, { '0': { requested: n, available: 923, eligible: 923, selected: Math.min(n, 923) } });
     assert.equal(m.documents.dropped.subset ?? 0, Math.max(0, 923 - n));
     const seen: string[] = [];
     for await (const row of (await openDataset(out)).rows()) {
@@ -98,6 +98,53 @@ test('[N] subsets: exactly N documents, the same seed picks the same ones, anoth
   assert.deepEqual(await ids(1, 50), a);
   assert.notDeepEqual(await ids(2, 50), a);
   assert.equal((await ids(1, 5000)).length, 923, 'N above the input size keeps every document');
+});
+
+test("[N] subsets are drawn after the build's filters, as Llama-3-80K's loader drops too-long conversations and then keeps N of the rest", async () => {
+  // sotu-chat.jsonl: 26 rows, of which 12 render to at most 512 tokens; the reference keeps 8 of those 12.
+  const build = async (input: string, extra: Record<string, unknown> = {}) => {
+    const out = path.join(tempDir(), 'sft');
+    const { manifest: m } = await runBuild(
+      loadConfigObject({
+        inputs: [{ path: input, fields: { text: 'text', messages: 'conversations' } }],
+        tokenizer: { name: 'llama3', chat_template: 'llama-3', add_eos: true, ...extra },
+        builder: { type: 'single', seq_len: 512 },
+        output: { dir: out },
+      }),
+    );
+    const rows: string[] = [];
+    for await (const r of (await openDataset(out)).rows()) rows.push(Array.from(r.inputIds).join(','));
+    return { m, rows };
+  };
+  const all = await build(fixture('chat', 'sotu-chat.jsonl'));
+  assert.deepEqual([all.m.documents.written, all.m.documents.dropped.too_long], [12, 14]);
+  const sub = await build(`${fixture('chat', 'sotu-chat.jsonl')}[8]`);
+  assert.equal(sub.m.documents.written, 8, '8 requested, 8 rows built (drawn before the filter it was 3)');
+  assert.deepEqual({ ...sub.m.subsets!['0'], selected: undefined }, { requested: 8, available: 26, eligible: 12, selected: undefined });
+  const d = sub.m.documents.dropped;
+  assert.equal(d.too_long! + d.subset!, 18, 'long documents ranked among the chosen count as too_long, the rest as subset');
+  assert.equal(sub.m.subsets!['0']!.selected, 8 + d.too_long!);
+  const everyRow = new Set(all.rows);
+  assert.ok(sub.rows.every((r) => everyRow.has(r)), 'the subset rows are rows of the unfiltered build');
+  // The same 8 whatever the tokenizer worker count (pass 1 tokenizes on the pool).
+  assert.deepEqual((await build(`${fixture('chat', 'sotu-chat.jsonl')}[8]`, { workers: 2 })).rows, sub.rows);
+  // Asking for more than the eligible: all 12.
+  assert.equal((await build(`${fixture('chat', 'sotu-chat.jsonl')}[20]`)).m.documents.written, 12);
+  // The builder's own length filter (long_documents: drop) counts too: 4 of the 26 addresses fit 4096 tokens.
+  const out = path.join(tempDir(), 'pack');
+  const logs: string[] = [];
+  const { manifest: p } = await runBuild(
+    loadConfigObject({ inputs: [{ path: `${fixture('corpus', 'sotu.jsonl')}[3]` }], tokenizer: { name: 'llama3' }, builder: { type: 'pack', seq_len: 4096, long_documents: 'drop' }, output: { dir: out } }),
+    { log: (l) => logs.push(l) },
+  );
+  assert.equal(p.documents.written, 3);
+  assert.equal(p.subsets!['0']!.eligible, 4);
+  const { manifest: p5 } = await runBuild(
+    loadConfigObject({ inputs: [{ path: `${fixture('corpus', 'sotu.jsonl')}[5]` }], tokenizer: { name: 'llama3' }, builder: { type: 'pack', seq_len: 4096, long_documents: 'drop' }, output: { dir: path.join(tempDir(), 'pack5') } }),
+    { log: (l) => logs.push(l) },
+  );
+  assert.equal(p5.documents.written, 4);
+  assert.deepEqual(logs.filter((l) => l.startsWith('inputs[0]')), ['inputs[0] holds 4 documents the build keeps (of 26), fewer than the 5 asked for; all are used']);
 });
 
 test('curriculum: every row of the build in ascending length order (stable external sort), the same whatever the batch size', async () => {

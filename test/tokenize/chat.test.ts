@@ -101,6 +101,26 @@ test('llama-3 template: the exact §7.3 string, control tokens by id, loss on as
   assert.deepEqual(Array.from(ours.tokens), ref.getIds());
 });
 
+test('an empty assistant message (a deliberate difference from the reference): its turn is rendered whole and its <|eot_id|> is a target; later turns are trained as usual', async () => {
+  const messages: ChatMessage[] = [
+    { role: 'user', content: 'Say nothing.' },
+    { role: 'assistant', content: '' },
+    { role: 'user', content: 'Now answer: which year?' },
+    { role: 'assistant', content: 'The year 1797.' },
+  ];
+  const { engine, tokens, lossMask } = await renderReal('llama3', 'llama-3', messages);
+  // The reference's template writes an empty message as a bare header (no <|eot_id|>), and its
+  // mask then stops at that turn, leaving the rest of the conversation untrained; skein renders
+  // the turn whole and teaches the model to end an empty answer.
+  assert.equal(
+    await engine.decode(tokens),
+    '<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nSay nothing.<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nNow answer: which year?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nThe year 1797.<|eot_id|>',
+  );
+  assert.deepEqual(await targetSpans(engine, tokens, lossMask), ['<|eot_id|>', 'The year 1797.<|eot_id|>']);
+  const chatml = await renderReal('qwen3', 'chatml', messages);
+  assert.deepEqual(await targetSpans(chatml.engine, chatml.tokens, chatml.lossMask), ['<|im_end|>', 'The year 1797.<|im_end|>']);
+});
+
 test('chatml template (Qwen): <|im_start|>role\\ncontent<|im_end|>\\n, loss on assistant content + <|im_end|>', async () => {
   const { engine, tokens, lossMask } = await renderReal('qwen3', 'chatml', conv);
   const expected = conv.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join('');
@@ -126,12 +146,14 @@ const fake: TokenizerEngine = {
   async decode(ids) {
     return String.fromCharCode(...Array.from(ids, (i) => i - 1000));
   },
+  decodeSync: (ids) => String.fromCharCode(...Array.from(ids, (i) => i - 1000)),
   idToToken: () => undefined,
   tokenToId: (t) => (CONTROLS.includes(t) ? CONTROLS.indexOf(t) + 1 : undefined),
   addTokens: () => {
     throw new Error('the fake engine registers no tokens');
   },
   addedTokens: () => ({}),
+  specialTokens: () => Object.fromEntries(CONTROLS.map((t, i) => [t, i + 1])),
 };
 
 test('property: for random conversations the mask is 1 exactly on assistant content and its end-of-turn token', async () => {

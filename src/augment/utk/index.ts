@@ -6,6 +6,6 @@ export { checkUtkOptions, defaultKnotTokens, DEFAULT_SORT_TOKENS, DEFAULT_VARIAN
 export { maskUtkMarkers } from './loss-mask.js';
 export { interleaveChunks, shuffleChunks, type Placement } from './placement.js';
 export { isChunked, planRow, usedIds, type UtkPlan } from './plan.js';
-export { registerUtkMarkers } from './markers.js';
+export { RESERVED_TOKEN_PATTERNS, reservedSpecialTokens, resolveUtkMarkers, type NamedMarkers, type UtkMarkerChoice, type UtkMarkers, type UtkMarkerSource } from './markers.js';
 export { applyPlan, UtkAugmenter, type IdEncoder, type UtkStats } from './utk-augmenter.js';
 export { resolveUtkOptions, utk, type UtkStageOptions } from './utk-stage.js';

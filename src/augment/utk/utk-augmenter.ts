@@ -4,6 +4,7 @@ import { lossMaskOf, type Augmenter } from '../augmenter.js';
 import { assembleRow, truncateRow, type UtkMarkerIds } from './assemble.js';
 import { checkUtkOptions, type UtkOptions } from './config.js';
 import { maskUtkMarkers } from './loss-mask.js';
+import type { UtkMarkers } from './markers.js';
 import { isChunked, planRow, usedIds, type UtkPlan } from './plan.js';
 
 /** Encodes chunk-ID strings into token ids, in order (a tokenizer engine's `encodeBatch`). */
@@ -59,15 +60,17 @@ export class UtkAugmenter implements Augmenter {
 
   /**
    * @param opts resolved options (checked with {@link checkUtkOptions}).
-   * @param markers token ids of the knot and backtracing markers (added tokens of the tokenizer).
+   * @param markers token ids of the knot and backtracing markers (see `resolveUtkMarkers`).
    * @param encodeIds encodes chunk-ID strings (the build's tokenizer: IDs are ordinary text).
    * @param seed the pipeline seed.
+   * @param markerInfo how the markers were resolved on the tokenizer (recorded in the manifest), when they were.
    */
   constructor(
     readonly opts: UtkOptions,
     private readonly markers: UtkMarkerIds,
     private readonly encodeIds: IdEncoder,
     private readonly seed: number,
+    readonly markerInfo?: UtkMarkers,
   ) {
     checkUtkOptions(opts);
     if (!opts.skyworkInterleave && markers.knots.length !== opts.knotTokens.length) throw new Error(`UtkAugmenter: ${markers.knots.length} knot ids for ${opts.knotTokens.length} knot tokens`);

@@ -2,7 +2,7 @@ import type { Transform } from 'node:stream';
 import type { TokenizerEngine } from '../../tokenize/engine.js';
 import { augmentStage } from '../augmenter.js';
 import { checkUtkOptions, defaultKnotTokens, DEFAULT_SORT_TOKENS, DEFAULT_VARIANT_PROBS, DEFAULT_VARIANTS, type UtkOptions } from './config.js';
-import { registerUtkMarkers } from './markers.js';
+import { resolveUtkMarkers, type UtkMarkerChoice } from './markers.js';
 import { UtkAugmenter } from './utk-augmenter.js';
 
 /** Options of the {@link utk} stage: any {@link UtkOptions} (the rest default to the paper's method) and the seed. */
@@ -11,6 +11,8 @@ export type UtkStageOptions = Partial<UtkOptions> & {
   seed?: number;
   /** Ordinal of the first row (default 0). */
   firstOrdinal?: number;
+  /** Ids of the markers not given in `knotTokens` / `sortTokens` (default `auto`: reserved special tokens when the tokenizer has enough). */
+  markers?: UtkMarkerChoice;
 };
 
 /** UtK options with the paper-like defaults filled in (80 % of rows, 2–3 random-length chunks, order kept, backtracing). */
@@ -31,13 +33,14 @@ export function resolveUtkOptions(o: Partial<UtkOptions> = {}): UtkOptions {
 
 /**
  * UtK as a Node Transform (Sample → Sample) for use with `stream.pipeline` after a builder
- * (design.md §1: `import { utk } from 'skein'`). Registers the markers on `engine` (so decode
- * and the manifest know them) and encodes chunk IDs with it.
+ * (`import { utk } from 'skein'`). Resolves the markers on `engine` (reserved special tokens, or
+ * new ids registered as added tokens so that decode and the manifest know them; see
+ * `resolveUtkMarkers`) and encodes chunk IDs with it.
  */
 export function utk(engine: TokenizerEngine, opts: UtkStageOptions = {}): Transform {
   const o = resolveUtkOptions(opts);
   checkUtkOptions(o);
-  const markers = registerUtkMarkers(engine, o);
-  const aug = new UtkAugmenter(o, markers, (texts) => engine.encodeBatch(texts), opts.seed ?? 0);
+  const m = resolveUtkMarkers(engine, o, { knots: opts.knotTokens !== undefined, sort: opts.sortTokens !== undefined }, opts.markers);
+  const aug = new UtkAugmenter(m.options, m.ids, (texts) => engine.encodeBatch(texts), opts.seed ?? 0, m);
   return augmentStage([aug], { firstOrdinal: opts.firstOrdinal, lossMask: o.maskMarkers });
 }

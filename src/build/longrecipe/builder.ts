@@ -3,7 +3,7 @@ import type { TokDoc } from '../../tokenize/tok-doc.js';
 import { rngFor } from '../../util/rng.js';
 import { builderStage, checkSeqLen } from '../builder.js';
 import { PerDocumentBuilder, type LayoutResult } from '../per-document.js';
-import { drawLongRecipe, longRecipeLayout, type LongRecipeAlignment } from './layout.js';
+import { drawLongRecipe, longRecipeLayout, type LongRecipeAlignment, type RightPointRange } from './layout.js';
 import { sentenceDigits, sentenceEnds } from './sentences.js';
 import type { TokenClasses } from './token-classes.js';
 
@@ -17,10 +17,14 @@ export interface LongRecipeOptions {
   keepProbability: number;
   /** FS-PI on the kept tokens (`kept`, intended) or the reference's `literal` indexing. */
   alignment: LongRecipeAlignment;
-  /** Give the first r ~ U{1 … (seqLen+1)//2} tokens their natural positions (the reference's right points). */
+  /** Give the first r tokens their natural positions (the reference's right points). */
   rightPoint: boolean;
+  /** Where r is drawn: within the kept row (`kept`, default) or in `1 … (seqLen+1)//2` as the reference, dropping shorter rows (`base`). */
+  rightPointRange?: RightPointRange;
   /** Delimiter and digit tables of the tokenizer (see `tokenClassesOf`). */
   classes: TokenClasses;
+  /** Decodes a sentence's tokens (the tokenizer's `decodeSync`), for digits split across tokens. */
+  decode: (ids: Int32Array) => string;
   /** The pipeline seed: each document draws from `rngFor(seed, 'longrecipe', doc.id)`. */
   seed: number;
   /** Record `doc_sources` per row. */
@@ -31,8 +35,8 @@ export interface LongRecipeOptions {
 export function longRecipeDocLayout(doc: TokDoc, opts: Omit<LongRecipeOptions, 'withSources'>): LayoutResult {
   const tokens = doc.tokens.subarray(0, opts.seqLen);
   const ends = sentenceEnds(tokens, opts.classes);
-  const settings = { base: opts.seqLen, target: opts.targetLen, alignment: opts.alignment };
-  const draws = drawLongRecipe(rngFor(opts.seed, 'longrecipe', doc.id), sentenceDigits(tokens, ends, opts.classes), {
+  const settings = { base: opts.seqLen, target: opts.targetLen, alignment: opts.alignment, rightPointRange: opts.rightPointRange ?? 'kept' };
+  const draws = drawLongRecipe(rngFor(opts.seed, 'longrecipe', doc.id), ends, sentenceDigits(tokens, ends, opts.classes, opts.decode), {
     ...settings,
     keepProbability: opts.keepProbability,
     rightPoint: opts.rightPoint,
@@ -45,6 +49,7 @@ export function longRecipeDocLayout(doc: TokDoc, opts: Omit<LongRecipeOptions, '
  * into sentences after the tokenizer's delimiter tokens; sentences with a digit are kept, others
  * with `keepProbability`; the kept tokens form one row whose positions spread the sentences over
  * `[0, targetLen)` with random gaps (FS-PI), the first r tokens keeping natural positions.
+ * Its stats count `extended_rows`: rows with a position past its natural index.
  */
 export class LongRecipeBuilder extends PerDocumentBuilder {
   constructor(opts: LongRecipeOptions) {

@@ -5,5 +5,6 @@
 export { DEFAULT_SENTENCE_DELIMITERS, tokenClassesFromTexts, tokenClassesOf, type TokenClasses } from './token-classes.js';
 export { sentenceDigits, sentenceEnds } from './sentences.js';
 export { drawSlots, fsPiLiteral, fsPiPositions } from './fs-pi.js';
-export { drawLongRecipe, longRecipeLayout, type LongRecipeAlignment, type LongRecipeDraws, type LongRecipeSettings } from './layout.js';
+export { drawLongRecipe, longRecipeLayout, rightPointMax, type LongRecipeAlignment, type LongRecipeDraws, type LongRecipeSettings, type RightPointRange } from './layout.js';
+export { hasPythonDigit, isPythonDigit } from './python-isdigit.js';
 export { longrecipe, LongRecipeBuilder, longRecipeDocLayout, type LongRecipeOptions } from './builder.js';

@@ -1,4 +1,5 @@
 import type { TokenizerEngine } from '../../tokenize/engine.js';
+import { hasPythonDigit } from './python-isdigit.js';
 
 /**
  * The sentence delimiters of the LongRecipe reference, as decoded text: its hard-coded Llama-3
@@ -10,11 +11,15 @@ export const DEFAULT_SENTENCE_DELIMITERS: readonly string[] = ['.', '\n', '?', '
 export interface TokenClasses {
   /** The token ends a sentence: its decoded text is one of the delimiter strings. */
   delimiter: Uint8Array;
-  /** The token's decoded text contains a decimal digit (Unicode `Nd`). */
+  /** The token's decoded text contains a character for which Python's `str.isdigit()` holds. */
   digit: Uint8Array;
+  /**
+   * The token's decoded text holds U+FFFD: the token carries part of a character whose other
+   * bytes are in a neighbouring token (or a literal U+FFFD). A sentence with such a token is
+   * decoded whole to find digits split across tokens.
+   */
+  partial: Uint8Array;
 }
-
-const DIGIT = /\p{Nd}/u;
 
 /**
  * Token classes from the decoded text of every id (`texts[id]`, undefined for ids that do not
@@ -25,13 +30,15 @@ export function tokenClassesFromTexts(texts: ReadonlyArray<string | undefined>, 
   const delims = new Set(delimiters);
   const delimiter = new Uint8Array(texts.length);
   const digit = new Uint8Array(texts.length);
+  const partial = new Uint8Array(texts.length);
   for (let id = 0; id < texts.length; id++) {
     const t = texts[id];
     if (t === undefined) continue;
     if (delims.has(t)) delimiter[id] = 1;
-    if (DIGIT.test(t)) digit[id] = 1;
+    if (hasPythonDigit(t)) digit[id] = 1;
+    if (t.includes('\uFFFD')) partial[id] = 1;
   }
-  return { delimiter, digit };
+  return { delimiter, digit, partial };
 }
 
 const cache = new WeakMap<TokenizerEngine, Map<string, Promise<TokenClasses>>>();
