@@ -2,7 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { Sample } from '../build/sample.js';
 
 /**
- * An augmenter transforms built rows (design.md §2): UtK knot-tying, loss-mask rules. It is a
+ * An augmenter transforms built rows (docs/architecture.md#builders-and-augmenters): UtK knot-tying, loss-mask rules. It is a
  * plain object with one method (easy to test and to drive from any loop); {@link augmentStage}
  * chains several as one Node Transform.
  */

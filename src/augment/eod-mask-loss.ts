@@ -11,7 +11,7 @@ export interface DocumentDelimiter {
 }
 
 /**
- * Megatron's `eod_mask_loss` in skein's label-aligned convention (algorithms.md §6.1): do not
+ * Megatron's `eod_mask_loss` in skein's label-aligned convention (docs/configuration.md#eod-mask-loss-megatron-eod_mask_loss): do not
  * train the prediction across a document boundary. Zeroes entries of `mask` in place.
  *
  * Megatron zeroes input position `p` where `tokens[p] == EOD`, i.e. the prediction of the token

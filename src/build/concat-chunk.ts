@@ -17,7 +17,7 @@ export interface ConcatChunkOptions {
 /**
  * `concat-chunk`: documents (each already `[BOS] + tokens` by the tokenize policy) are
  * concatenated in order and cut into rows of exactly `seqLen` tokens; a document straddling a cut
- * continues at the start of the next row (algorithms.md §5.1, the Fu et al. / LCEG layout).
+ * continues at the start of the next row (the Fu et al. / LCEG layout, docs/recipes.md#lceg--fu-et-al-per-source-upsampling).
  * Each row records the lengths and sources of its document pieces.
  *
  * Difference from the reference packer: Fu et al. emit `seqLen` inputs plus one extra next

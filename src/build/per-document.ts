@@ -42,7 +42,7 @@ export function isExtended(positions: Int32Array): boolean {
 
 /**
  * A builder that turns each document into exactly one row with explicit `position_ids`
- * (PoSE, RandPos, LongRecipe: design.md §2), or drops it with a reason. The document → layout
+ * (PoSE, RandPos, LongRecipe: docs/architecture.md#builders-and-augmenters), or drops it with a reason. The document → layout
  * function does the method's work; this class keeps the counters and assembles rows
  * (one document piece per row, never packed, as the references do), counting the rows whose
  * positions are extended (`extendedRows`).

@@ -1,5 +1,5 @@
 /**
- * PoSE layouts (algorithms.md §2, §3.4): which tokens of a document form the training window and
+ * PoSE layouts (docs/recipes.md#pose, and LongRecipe's variant in docs/recipes.md#longrecipe): which tokens of a document form the training window and
  * which positions of the target window they take. Each variant has a draw function (all the
  * randomness, from an {@link Rng}) and a construction function (pure: draws → layout), so that
  * tests can inject the draws of a worked example.
@@ -16,7 +16,7 @@ export interface PoseChunk {
   position: number;
 }
 
-/** Draws of the reference two-chunk form (POSE-CODE `train_preprocess_function_pose`). */
+/** Draws of the reference two-chunk form (PoSE's `train_preprocess_function_pose`, docs/recipes.md#pose). */
 export interface ReferencePoseDraws {
   /** End of chunk 0 (exclusive): chunk 0 = tokens `[0, r1)`, `r1 ∈ 1 … ⌊(lenChunk+1)/2⌋`. */
   r1: number;
@@ -69,7 +69,7 @@ export function referencePoseLayout(len: number, lc: number, lt: number, d: Refe
   return chunks;
 }
 
-/** Draws of the paper's N-chunk form (POSE-PAPER §3.2). */
+/** Draws of the paper's N-chunk form (the PoSE paper, §3.2). */
 export interface PaperPoseDraws {
   /** Chunk lengths `l₀ … l_{N−1}`, each ≥ 1, summing to `lenChunk = min(len, Lc)`. */
   lengths: number[];
@@ -134,7 +134,7 @@ export function paperPoseLayout(len: number, lc: number, lt: number, d: PaperPos
   return chunks;
 }
 
-/** Draws of LongRecipe's own PoSE variant (LR-CODE `preprocess_data.py`, setting `pose`). */
+/** Draws of LongRecipe's own PoSE variant (LongRecipe's `utils/preprocess_data.py`, setting `pose`). */
 export interface LongRecipePoseDraws {
   /** Split point `lt ~ U{0 … Lt − L}`. */
   lt: number;

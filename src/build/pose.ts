@@ -24,8 +24,8 @@ export interface PoseOptions {
   /** The target window `Lt`: every position is below it. At least `seqLen`. */
   targetLen: number;
   /**
-   * `reference`: POSE-CODE's two chunks (first ≤ half the window, content skip, one bias).
-   * `paper`: POSE-PAPER's `chunks` chunks with random lengths, non-decreasing biases and skips.
+   * `reference`: the PoSE code's two chunks (first ≤ half the window, content skip, one bias).
+   * `paper`: the PoSE paper's `chunks` chunks with random lengths, non-decreasing biases and skips.
    * `longrecipe`: LongRecipe's variant (first `seqLen` tokens, split point and skip, no content skip).
    */
   variant: PoseVariant;
@@ -59,7 +59,7 @@ export function poseChunks(id: string, len: number, opts: Omit<PoseOptions, 'wit
 }
 
 /**
- * `pose` (Positional Skip-wisE, algorithms.md §2): each document becomes one row of at most
+ * `pose` (Positional Skip-wisE, docs/recipes.md#pose): each document becomes one row of at most
  * `seqLen` tokens whose `position_ids` are spread over the target window `[0, targetLen)`:
  * chunks of contiguous positions separated by random skips. Positions strictly increase, the
  * first is 0 (except LongRecipe's variant when its split point is 0) and all are below

@@ -18,7 +18,7 @@ export interface RandPosOptions {
 
 /**
  * `l` distinct positions of `[0, target)` drawn uniformly without replacement, sorted ascending
- * (algorithms.md §4): Floyd's algorithm (`Rng.sample`, O(l) time and memory) then a numeric
+ * (docs/recipes.md#randpos): Floyd's algorithm (`Rng.sample`, O(l) time and memory) then a numeric
  * sort, O(l log l) whatever the target. Position 0 is not guaranteed to be present.
  */
 export function randomPositions(rng: Rng, l: number, target: number): Int32Array {
@@ -28,7 +28,7 @@ export function randomPositions(rng: Rng, l: number, target: number): Int32Array
 
 /**
  * `randpos` (randomized positional encodings, Ruoss et al. 2023, as the PoSE and LongRecipe
- * baselines use it, algorithms.md §4.2): each document becomes one row holding its first
+ * baselines use it, docs/recipes.md#randpos): each document becomes one row holding its first
  * `L = min(len, seqLen)` tokens, with `L` sorted distinct positions drawn from `[0, targetLen)`.
  */
 export class RandPosBuilder extends PerDocumentBuilder {

@@ -1,5 +1,5 @@
 /**
- * One training row (design.md §2 and §4): the unit builders emit and the shard writer stores.
+ * One training row (docs/architecture.md#items-between-stages, docs/shard-format.md#columns): the unit builders emit and the shard writer stores.
  * Invariant: the sum of `docLengths` equals `inputIds.length`; `docSources`, when present, is
  * parallel to `docLengths`; `positionIds` and `lossMask`, when present, are parallel to `inputIds`.
  */

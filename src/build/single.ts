@@ -18,7 +18,7 @@ export interface SingleOptions {
 
 /**
  * `single`: one document per row, never packed (SFT in the Llama-3-8B-Instruct-80K style,
- * algorithms.md §7.2). Rows are as long as their document; the trainer pads its batch.
+ * docs/recipes.md#llama-3-8b-instruct-80k-chat-sft). Rows are as long as their document; the trainer pads its batch.
  * Conversations longer than `seqLen` never reach this builder: the tokenize stage drops them.
  */
 export class SingleBuilder implements SampleBuilder {

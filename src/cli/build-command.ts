@@ -8,7 +8,7 @@ import { readConfigJson, validateConfig, type LoadedConfig } from '../pipeline/l
 import { humanCount, progressRates } from '../pipeline/progress.js';
 import { runBuild, type BuildResult } from '../pipeline/run-build.js';
 import { UserError } from '../util/errors.js';
-import { DEFAULT_PIPELINE } from './default-pipeline.js';
+import { DEFAULT_PIPELINE, resolvePipelineFile } from './default-pipeline.js';
 import { parseSubsetSuffix } from '../mix/subset.js';
 import { isRemotePath } from '../sources/remote/remote-url.js';
 import { mixSummary } from './mix-summary.js';
@@ -59,7 +59,8 @@ export interface BuildFlags {
  * resolve against the working directory; paths inside the file against the file's folder.
  */
 export function configFromFlags(configFile: string | undefined, flags: BuildFlags): LoadedConfig {
-  const file = configFile ?? DEFAULT_PIPELINE;
+  const { file, bundled } = configFile === undefined ? { file: DEFAULT_PIPELINE, bundled: false } : resolvePipelineFile(configFile);
+  if (bundled && !flags.quiet) process.stderr.write(`skein: no ${configFile} here; using skein's bundled ${path.relative(process.cwd(), file)}\n`);
   const raw = readConfigJson(file);
   if (flags.input) {
     if (flags.input.some((p) => p.trim() === '')) throw new UserError('--input got an empty path; name a file, folder or glob');

@@ -1,4 +1,4 @@
-/** The long-context tasks `skein gen-eval` generates (algorithms.md §9). */
+/** The long-context tasks `skein gen-eval` generates (docs/training.md#evaluation-sets-skein-gen-eval). */
 export const EVAL_TASKS = ['passkey', 'niah', 'vt', 'cwe', 'fwe'] as const;
 /** One task name. */
 export type EvalTask = (typeof EVAL_TASKS)[number];

@@ -1,5 +1,5 @@
 /**
- * Eval sets on disk: skein shards (design.md §4) with extra columns, plus an `eval` section in the
+ * Eval sets on disk: skein shards (docs/shard-format.md) with extra columns, plus an `eval` section in the
  * manifest. One row = one sample:
  *
  * | column | Arrow type | meaning |

@@ -1,6 +1,6 @@
 /**
  * The fixed strings of the evaluation tasks. Filler, needle, passkey and question sentences are
- * those of algorithms.md §9 (passkey: Mohtashami & Jaggi as in PoSE's eval_passkey.py; NIAH:
+ * those of docs/training.md#evaluation-sets-skein-gen-eval (passkey: Mohtashami & Jaggi as in PoSE's eval_passkey.py; NIAH:
  * Kamradt's needle as in Fu et al.'s eval). The RULER-style task instructions (vt, cwe, fwe) are
  * skein's own wording of what each task asks.
  */

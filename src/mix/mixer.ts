@@ -1,7 +1,7 @@
 import { rngFor } from '../util/rng.js';
 
 /**
- * How documents are selected (algorithms.md §5.1, Fu et al.'s `--down_sample_mode`):
+ * How documents are selected (Fu et al.'s `--down_sample_mode`, docs/configuration.md#mixing):
  * - `none`: every document is kept (up to `totalTokens`, when given);
  * - `global`: short documents are kept with probability `shortKeep`, long ones always (up to
  *   `totalTokens`, when given); the mixture drifts toward sources with long documents;
@@ -134,7 +134,7 @@ function emptyCounters(): MixSourceCounters {
 
 /**
  * Decides, document by document and in input order, which documents a build keeps, following
- * Fu et al.'s `slimpajama_packing.py` (algorithms.md §5.1):
+ * Fu et al.'s `slimpajama_packing.py` (docs/recipes.md#lceg--fu-et-al-per-source-upsampling):
  *
  * ```
  * if source not in mixture (per_source): drop (mix_not_in_mixture)

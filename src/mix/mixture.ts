@@ -2,7 +2,7 @@ import { UserError } from '../util/errors.js';
 
 /**
  * SlimPajama's source shares by `meta.redpajama_set_name`: the constant `SLIMPAJAMA_ORIGINAL_MIX`
- * of Fu et al.'s `utils.py` (algorithms.md §5.2), which their `per_source` mode uses as budgets.
+ * of Fu et al.'s `utils.py` (docs/recipes.md#lceg--fu-et-al-per-source-upsampling), which their `per_source` mode uses as budgets.
  * The shares sum to 1 (to 8 digits).
  */
 export const SLIMPAJAMA_MIX: Readonly<Record<string, number>> = Object.freeze({

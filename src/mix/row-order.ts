@@ -39,7 +39,7 @@ export function rowLength(row: Sample, key: LengthKey): number {
  * 1. a **shuffle buffer** of `shuffleBuffer` rows (tf.data style): once full, each incoming row
  *    either leaves at once or takes the place of a buffered row that leaves, chosen uniformly by
  *    `rngFor(seed, 'shuffle', ordinal)`; at the end the rest leaves in a seeded random order;
- * 2. then **group_by_length** (HF `LengthGroupedSampler`, algorithms.md §7.4): rows are gathered
+ * 2. then **group_by_length** (HF `LengthGroupedSampler`, docs/configuration.md#row-order): rows are gathered
  *    into mega-batches of `groupByLength` rows, each sorted by length, longest first (so the
  *    longest row of a mega-batch leads it); ties keep their arrival order.
  *

@@ -87,7 +87,7 @@ export function inSubset(r: SubsetRank, t: SubsetRank | null): boolean {
 
 /**
  * Splits the `[N]` suffix off an input path (the Llama-3-80K notation `train.json[5000]`,
- * algorithms.md §7.2): `{ path: 'train.json', subset: 5000 }`. Only a trailing bracket holding
+ * docs/configuration.md#inputs-with-n-seeded-subsets): `{ path: 'train.json', subset: 5000 }`. Only a trailing bracket holding
  * digits (underscores allowed: `[10_000]`) is a subset; anything else, such as a glob character
  * class `part-[0-9]`, is left in the path.
  */

@@ -3,7 +3,7 @@ import { DEFAULT_VARIANT_PROBS, DEFAULT_VARIANTS } from '../augment/utk/config.j
 
 const marker = z.string().min(1);
 
-/** The `utk` augmenter (Untie the Knots, algorithms.md §1; defaults: the paper's full method). */
+/** The `utk` augmenter (Untie the Knots, docs/recipes.md#utk; defaults: the paper's full method). */
 export const UtkAugmentSchema = z.strictObject({
   type: z.literal('utk'),
   variant_probs: z
@@ -32,10 +32,10 @@ export const UtkAugmentSchema = z.strictObject({
     .tuple([marker, marker, marker, marker, marker])
     .optional()
     .describe('Backtracing markers <D>, </D>, <S>, <s>, </S>: special tokens of the tokenizer or strings it does not have. Default: see markers.'),
-  mask_markers: z.boolean().default(true).describe('Loss masking of algorithms.md §1.5: knots and chunk-ID headers are not targets, summaries are.'),
+  mask_markers: z.boolean().default(true).describe('Loss masking of the UtK reference (docs/recipes.md#utk): knots and chunk-ID headers are not targets, summaries are.'),
 });
 
-/** The `eod-mask-loss` augmenter (Megatron eod_mask_loss, algorithms.md §6.1). */
+/** The `eod-mask-loss` augmenter (Megatron eod_mask_loss, docs/configuration.md#eod-mask-loss-megatron-eod_mask_loss). */
 export const EodMaskLossAugmentSchema = z.strictObject({
   type: z.literal('eod-mask-loss'),
 });

@@ -7,7 +7,7 @@ import { RECIPE_BUILDERS, type RecipeBuilderContext } from './recipe-builders.js
 /** What a builder may need beyond its config section: the pipeline seed and the tokenizer. */
 export type BuilderContext = RecipeBuilderContext;
 
-/** What the shard format records about a builder's rows (design.md §4). */
+/** What the shard format records about a builder's rows (docs/shard-format.md#manifestjson). */
 export interface RowSemantics {
   attention: 'causal' | 'document';
   positions: 'continuous' | 'reset' | 'explicit';

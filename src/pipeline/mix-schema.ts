@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BUILTIN_MIXTURES } from '../mix/mixture.js';
 
-/** The `mix` section: which documents a build keeps, with token budgets per source (algorithms.md §5). */
+/** The `mix` section: which documents a build keeps, with token budgets per source (docs/configuration.md#mixing). */
 export const MixSchema = z
   .strictObject({
     mode: z

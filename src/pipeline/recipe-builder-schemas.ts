@@ -3,7 +3,7 @@ import { DEFAULT_SENTENCE_DELIMITERS } from '../build/longrecipe/token-classes.j
 
 const positiveInt = z.number().int().positive();
 
-/** The pose builder (PoSE, algorithms.md §2): one document → one row with explicit positions. */
+/** The pose builder (PoSE, docs/recipes.md#pose): one document → one row with explicit positions. */
 export const PoseSchema = z.strictObject({
   type: z.literal('pose'),
   seq_len: positiveInt.describe('The original window Lc: tokens per row (PoSE: 2048).'),
@@ -16,14 +16,14 @@ export const PoseSchema = z.strictObject({
   doc_window: positiveInt.optional().describe('Document tokens the content skip may reach (default 5 × seq_len: the reference truncates documents to 5 Lc).'),
 });
 
-/** The randpos builder (randomized positions, algorithms.md §4). */
+/** The randpos builder (randomized positions, docs/recipes.md#randpos). */
 export const RandPosSchema = z.strictObject({
   type: z.literal('randpos'),
   seq_len: positiveInt.describe('Tokens per row: the first min(len, seq_len) tokens of each document.'),
   target_len: positiveInt.describe('Positions are drawn without replacement from [0, target_len); at least seq_len.'),
 });
 
-/** The longrecipe builder (LongRecipe, algorithms.md §3). */
+/** The longrecipe builder (LongRecipe, docs/recipes.md#longrecipe). */
 export const LongRecipeSchema = z.strictObject({
   type: z.literal('longrecipe'),
   seq_len: positiveInt.describe('The base length (LR script: 24000): documents are cut to it; tokens per row at most.'),
@@ -42,7 +42,7 @@ export const LongRecipeSchema = z.strictObject({
     .describe("Where r is drawn. kept: r ~ U{1..min((seq_len+1)//2, L-1)}, L the kept row's length, so every row of 2+ tokens has extended positions; base: r ~ U{1..(seq_len+1)//2} as the reference, dropping rows shorter than r (position_mismatch)."),
 });
 
-/** The single builder: one document per row (SFT without packing, algorithms.md §7.2). */
+/** The single builder: one document per row (SFT without packing, docs/recipes.md#llama-3-8b-instruct-80k-chat-sft). */
 export const SingleSchema = z.strictObject({
   type: z.literal('single'),
   seq_len: positiveInt.describe('The longest row (the reference max_length). Conversations longer than this are dropped at tokenize.'),

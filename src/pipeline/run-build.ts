@@ -106,7 +106,7 @@ function addedTokensEntry(added: Record<string, number>): { added_tokens?: Recor
 
 /**
  * Runs a whole build: inputs → tokenize → mix → builder → augment → order → Arrow shards, then
- * writes manifest.json, state.json and dataset_info.json (design.md §4). The run loop
+ * writes manifest.json, state.json and dataset_info.json (docs/shard-format.md). The run loop
  * (`runLoop`) drives the stages as plain objects so that it can checkpoint them: memory is
  * bounded by the batch, the builder's open rows and the order buffer, never by the corpus.
  *
@@ -245,7 +245,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         policy: config.on_error,
         displayRoot,
         engine: encoding.engine,
-        // Conversations longer than a row are dropped whole (algorithms.md §7.2), never truncated.
+        // Conversations longer than a row are dropped whole (docs/recipes.md#llama-3-8b-instruct-80k-chat-sft), never truncated.
         tokenize: { policy, chat, maxChatTokens: config.builder.seq_len },
         batchDocs: config.tokenizer.batch_docs,
         batchChars: 1 << 20,

@@ -5,7 +5,7 @@ import { withPath } from '../util/environment-error.js';
 /**
  * The temporary name a file is written under before it is renamed to `path`: a hidden
  * `.NAME.tmp` in the same folder, so the rename is atomic (same filesystem) and readers and
- * globs for `*.arrow` / `*.json` never see a partial file (design.md §6).
+ * globs for `*.arrow` / `*.json` never see a partial file (docs/architecture.md#errors-and-files).
  */
 export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp`);

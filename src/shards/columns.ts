@@ -1,7 +1,7 @@
 import { Field, Int32, List, Schema, Uint8, Utf8, type DataType } from 'apache-arrow';
 
 /**
- * Which optional shard columns a dataset carries (design.md §4). `input_ids` and `doc_lengths`
+ * Which optional shard columns a dataset carries (docs/shard-format.md#columns). `input_ids` and `doc_lengths`
  * are always present; the others are present exactly when their flag is set.
  */
 export interface ColumnSet {
@@ -26,7 +26,7 @@ interface ColumnSpec {
   present: (cols: ColumnSet) => boolean;
 }
 
-/** The full layout in schema order (design.md §4); the single place the order is decided. */
+/** The full layout in schema order (docs/shard-format.md#columns); the single place the order is decided. */
 const LAYOUT: readonly ColumnSpec[] = [
   { name: 'input_ids', dtype: 'int32', present: () => true },
   { name: 'doc_lengths', dtype: 'int32', present: () => true },
@@ -61,7 +61,7 @@ export interface HfSequenceFeature {
 }
 
 /**
- * The HF `datasets` features object for `cols` (peers.md §5.1), in schema order, e.g.
+ * The HF `datasets` features object for `cols` (docs/shard-format.md#the-hugging-face-layout-statejson-dataset_infojson), in schema order, e.g.
  * `{"input_ids": {"feature": {"dtype": "int32", "_type": "Value"}, "_type": "Sequence"}, …}`.
  * `"Sequence"` (not the ≥ 4.0 `"List"`) so that every datasets version since 2.x reads it.
  */
@@ -86,7 +86,7 @@ function arrowType(dtype: ElementDtype): DataType {
 }
 
 /**
- * The Arrow schema of a shard (design.md §4, peers.md §5.2): one `list<T>` field per column in
+ * The Arrow schema of a shard (docs/shard-format.md#columns and #the-hugging-face-layout-statejson-dataset_infojson): one `list<T>` field per column in
  * {@link columnNames} order, every field and every list child (named `item`) nullable, as pyarrow
  * and HF `datasets` write them, and the `huggingface` schema metadata
  * `{"info":{"features":…}}` so that `Dataset.from_file` recovers the features without

@@ -4,7 +4,7 @@ import { jsonText, writeFileAtomic } from './atomic-file.js';
 import { hfFeatures, type ColumnSet } from './columns.js';
 import type { ShardInfo } from './shard-writer.js';
 
-/** The `state.json` that `datasets.load_from_disk` requires (peers.md §5.1: every key is read). */
+/** The `state.json` that `datasets.load_from_disk` requires (docs/shard-format.md#the-hugging-face-layout-statejson-dataset_infojson: every key is read). */
 export interface HfState {
   _data_files: Array<{ filename: string }>;
   _fingerprint: string;
@@ -52,7 +52,7 @@ export function hfDatasetInfo(cols: ColumnSet): HfDatasetInfo {
 /**
  * Writes `state.json` and `dataset_info.json` into `dir` (each atomically, 2-space JSON with a
  * trailing newline) so that `datasets.load_from_disk(dir)` opens the shards as one `Dataset`
- * (peers.md §5.1). `fingerprint` is used as given (e.g. derived from the shards' sha256s, so it
+ * (docs/shard-format.md#the-hugging-face-layout-statejson-dataset_infojson). `fingerprint` is used as given (e.g. derived from the shards' sha256s, so it
  * is deterministic); the features match `shardSchema(cols)` exactly, so nothing is cast on load.
  */
 export async function writeHfLayout(dir: string, shards: readonly ShardInfo[], cols: ColumnSet, fingerprint: string): Promise<void> {

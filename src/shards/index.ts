@@ -1,4 +1,4 @@
-/** Shards: the Arrow shard format (design.md §4) — writing, the HF layout, the manifest, reading. */
+/** Shards: the Arrow shard format (docs/shard-format.md) — writing, the HF layout, the manifest, reading. */
 export { columnLayout, columnNames, columnSetFromNames, hfFeatures, shardSchema } from './columns.js';
 export type { ColumnName, ColumnSet, ElementDtype, HfSequenceFeature } from './columns.js';
 export { checkSample, MAX_BATCH_VALUES, SampleInvariantError, samplesToRecordBatch } from './record-batch.js';

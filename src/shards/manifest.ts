@@ -13,9 +13,9 @@ export const MANIFEST_FORMAT = 'skein-shards';
 /** The manifest format version this code writes and reads. */
 export const MANIFEST_FORMAT_VERSION = 1;
 
-/** How tokens of a row attend (design.md §4). */
+/** How tokens of a row attend (docs/shard-format.md#reading-a-row-positions-and-segments). */
 export type AttentionMode = 'causal' | 'document';
-/** How per-token RoPE positions are obtained (design.md §4). */
+/** How per-token RoPE positions are obtained (docs/shard-format.md#reading-a-row-positions-and-segments). */
 export type PositionsMode = 'continuous' | 'reset' | 'explicit';
 
 /** The tokenizer a dataset was built with. */
@@ -33,7 +33,7 @@ export interface ManifestTokenizer {
   engine?: string;
   add_bos: boolean;
   add_eos: boolean;
-  /** Special-token text found in a corpus is tokenized as plain text (design.md §10). */
+  /** Special-token text found in a corpus is tokenized as plain text (docs/tokenization.md#special-token-text-in-documents). */
   special_text: 'plain';
   /**
    * Marker tokens registered by augmenters (UtK knots and ID brackets), string → id: fresh ids
@@ -154,7 +154,7 @@ export interface ManifestResume {
 }
 
 /**
- * The contents of `manifest.json` (design.md §4): what was built, from what, how to read a row,
+ * The contents of `manifest.json` (docs/shard-format.md#manifestjson): what was built, from what, how to read a row,
  * checksums and statistics. Keys are snake_case as written on disk.
  */
 export interface Manifest {

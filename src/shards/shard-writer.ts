@@ -168,7 +168,7 @@ function intOption(name: string, value: number, min: number, max = Number.MAX_SA
 }
 
 /**
- * Writes samples into numbered Arrow IPC *stream* shards (design.md §4): uncompressed, one schema
+ * Writes samples into numbered Arrow IPC *stream* shards (docs/shard-format.md): uncompressed, one schema
  * ({@link shardSchema}) for all shards, record batches of at most `batchRows` rows /
  * `batchTokens` tokens, a new shard after the row that reaches `shardTokens`.
  *

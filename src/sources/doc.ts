@@ -6,7 +6,7 @@ export interface ChatMessage {
   content: string;
 }
 
-/** A document as read from an input, before tokenization (design.md §2, "Items between stages"). */
+/** A document as read from an input, before tokenization (docs/architecture.md#items-between-stages). */
 export interface Doc {
   /** Stable id: the record's own id field, or `file:line` / `file#row` (with `!member` inside ZIPs). */
   id: string;

@@ -25,7 +25,7 @@ const text = (t: string, target = false): ChatPart => ({ kind: 'text', text: t, 
 const control = (token: string, target = false): ChatPart => ({ kind: 'control', token, target });
 
 /**
- * Llama-3 (Llama-3-8B-Instruct-80K reference, `src/chat.py`, algorithms.md §7.3): each turn is
+ * Llama-3 (Llama-3-8B-Instruct-80K reference, `src/chat.py`, docs/recipes.md#llama-3-8b-instruct-80k-chat-sft): each turn is
  * `<|start_header_id|>{role}<|end_header_id|>\n\n{content}<|eot_id|>`; the BOS comes from the
  * tokenizer policy, no system turn is added. Loss on the assistant content and its `<|eot_id|>`.
  */

@@ -10,7 +10,7 @@ export const ENGINE_KINDS = ['skein-bpe', 'native', 'hf-js', 'gpt-tokenizer'] as
 /** One of {@link ENGINE_KINDS}. */
 export type EngineKind = (typeof ENGINE_KINDS)[number];
 
-/** Identity of a loaded tokenizer, as recorded in the manifest (design.md §4). */
+/** Identity of a loaded tokenizer, as recorded in the manifest (docs/shard-format.md#manifestjson). */
 export interface TokenizerInfo {
   /** The name the user gave (`llama3`, `o200k_base`, a path...). */
   name: string;

@@ -1,4 +1,4 @@
-/** A tokenized document (design.md §2): the tokens of one document including any BOS/EOS added by policy. */
+/** A tokenized document (docs/architecture.md#items-between-stages): the tokens of one document including any BOS/EOS added by policy. */
 export interface TokDoc {
   id: string;
   source: string;

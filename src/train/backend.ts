@@ -76,7 +76,7 @@ async function load(name: BackendName): Promise<string | undefined> {
       const dawn = await importOptional('webgpu');
       Object.assign(globalThis, dawn.globals);
       // SKEIN_DAWN_OPTS: Dawn toggles, e.g. "backend=vulkan"; SKEIN_WEBGPU_FEATURE_LEVEL=compatibility
-      // for Dawn's OpenGL backend (Mesa llvmpipe: trainer-notes §4).
+      // for Dawn's OpenGL backend (Mesa llvmpipe: docs/training.md#webgpu).
       const gpu = dawn.create((process.env.SKEIN_DAWN_OPTS ?? '').split(/\s+/).filter(Boolean));
       const level = process.env.SKEIN_WEBGPU_FEATURE_LEVEL;
       if (level) {

@@ -1,6 +1,6 @@
 import { UserError } from '../util/errors.js';
 
-/** How RoPE frequencies are rescaled for contexts longer than the training length (algorithms.md §5.4, §8). */
+/** How RoPE frequencies are rescaled for contexts longer than the training length (docs/training.md#the-model, "RoPE base and scaling"). */
 export type RopeScaling = 'none' | 'linear' | 'ntk' | 'yarn';
 
 /** The rotary position embedding settings of a model. */

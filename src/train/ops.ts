@@ -1,6 +1,6 @@
 /**
  * Two tfjs ops with hand-written gradients, chosen for speed and coverage on every backend
- * (trainer-notes.md §2–3):
+ * (docs/training.md#backends, with the measurements):
  *
  * - {@link matMulNN}: a 2-D matmul whose backward pass uses only non-transposed matmuls plus
  *   explicit transposes. On the wasm backend only the NN form hits XNNPACK's fast path (measured

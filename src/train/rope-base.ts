@@ -1,5 +1,5 @@
 /**
- * Lower bounds on the RoPE base for a target context length (algorithms.md §8).
+ * Lower bounds on the RoPE base for a target context length (docs/training.md#rope-base-calculator-skein-rope-base).
  *
  * §8.1 — Liu et al. 2023 (arXiv 2310.05209), as used by Index-1.9B: with head size d, pre-training
  * length T_train and pre-training base b₀, the critical dimension is

@@ -91,7 +91,7 @@ export function ropeTables(positions: Int32Array, freqs: RopeFrequencies, dim: n
 /**
  * The [dim, dim] matrix R with x·R = rotate_half(x) = concat(−x₂, x₁), flat row-major. RoPE then
  * needs only elementwise ops and one small matmul, no slice/concat (whose kernels and gradients
- * are slow on the cpu and wasm backends: trainer-notes §2).
+ * are slow on the cpu and wasm backends: docs/training.md#backends).
  */
 export function rotateHalfMatrix(dim: number): Float32Array {
   const half = dim / 2;

@@ -25,7 +25,7 @@ export interface StepResult {
 /**
  * Runs one optimizer step over `micro` (the micro-batches of the step) with learning rate `lr`
  * and clipping at global norm `clip` (0 = no clipping). Reads results with async `data()` only
- * (WebGPU in Node cannot read synchronously: trainer-notes §4).
+ * (WebGPU in Node cannot read synchronously: docs/training.md#backends).
  */
 export async function trainStep(model: Model, opt: AdamW, micro: readonly HostBatch[], lr: number, clip: number): Promise<StepResult> {
   const targets = micro.reduce((a, b) => a + b.targets, 0);

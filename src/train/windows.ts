@@ -8,7 +8,7 @@
  * Targets: the label of token a is token a + 1 of the *row* (so a window's last token is
  * trained on the first token of the next window), counted iff
  * - a + 1 < L;
- * - `loss_mask[a + 1] == 1` when the dataset has a loss mask (design.md §4: the mask is aligned
+ * - `loss_mask[a + 1] == 1` when the dataset has a loss mask (docs/shard-format.md#reading-a-row-positions-and-segments: the mask is aligned
  *   with input_ids, 1 = this token is a target; the trainer shifts);
  * - under `document` attention, a and a + 1 are in the same segment (a document's first token is
  *   not predicted from the previous document, which it cannot attend to anyway).

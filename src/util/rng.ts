@@ -4,7 +4,7 @@ import seedrandom from 'seedrandom';
  * A seeded random number generator for one decision context. skein never uses Math.random:
  * every random choice draws from an Rng made by {@link rngFor} from (pipeline seed, stage name,
  * stable key), so results do not depend on worker counts, batch sizes or interruptions
- * (design.md §3). Backed by seedrandom's `alea` (fast to seed, ~120M numbers/s).
+ * (docs/architecture.md#determinism). Backed by seedrandom's `alea` (fast to seed, ~120M numbers/s).
  */
 export interface Rng {
   /** A float in [0, 1). */

@@ -55,7 +55,7 @@ export function utkOpts(over: Partial<UtkOptions> = {}): UtkOptions {
 }
 
 /**
- * A direct port of UTK-CODE's `__getitem__` loss masking (with `eod_mask_loss = True`) on the
+ * A direct port of the UtK reference code's `__getitem__` loss masking (with `eod_mask_loss = True`) on the
  * Megatron input-aligned convention: `out` is the whole window, tokens = out[:-1],
  * labels = out[1:], and the result has one entry per input position. Used as the independent
  * reference the label-aligned implementation is checked against.

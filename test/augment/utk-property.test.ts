@@ -151,7 +151,7 @@ test('UtK properties over thousands of random rows: content kept exactly once, o
   );
 });
 
-test('UtK loss mask: equals the reference port of UTK-CODE shifted to label alignment, before and after truncation', () => {
+test('UtK loss mask: equals the reference port of the UtK code shifted to label alignment, before and after truncation', () => {
   fc.assert(
     fc.property(lengthsArb, optsArb, fc.nat(), fc.nat(1e6), (lengths, o0, seed, ordinal) => {
       const o = { ...o0, maskMarkers: true };

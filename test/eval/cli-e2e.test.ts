@@ -47,7 +47,7 @@ test('end to end on the bundled corpus: skein build → train → gen-eval passk
   assert.match(bad.stderr, /tokenized with o200k_base but the checkpoint was trained on llama3 tokens: regenerate it with --tokenizer llama3/);
 });
 
-test('skein rope-base prints both bounds with the worked values of algorithms.md §8', () => {
+test('skein rope-base prints both bounds with the worked values of docs/training.md', () => {
   const r = skein(['rope-base', '--head-dim', '128', '--train-len', '4096', '--target', '32768']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /d_extra = 92/);

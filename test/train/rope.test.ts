@@ -24,7 +24,7 @@ test('§8.1 worked value for Llama-3: T_train 8192, b₀ 5e5 → d_extra 70; 80K
 });
 
 test('§8.2 worked values (d 128, spec ±10–20 % by grid): the spec value lies between the first passing base and the stable one', () => {
-  // algorithms.md §8.2: 1K 6.1e3; 2K 1.5e4; 4K 2.7e4–3.0e4; 8K 8.4e4; 16K 2.8e5–3.3e5; 32K ≈1.2e6.
+  // docs/training.md#rope-base-calculator-skein-rope-base (Men et al.): 1K 6.1e3; 2K 1.5e4; 4K 2.7e4–3.0e4; 8K 8.4e4; 16K 2.8e5–3.3e5; 32K ≈1.2e6.
   const spec: Array<[number, number, number]> = [
     [1024, 6.1e3, 6.1e3],
     [2048, 1.5e4, 1.5e4],

@@ -25,7 +25,7 @@ export interface AssembledRow {
 }
 
 /**
- * Emits the row a plan describes (UTK-CODE steps 2.2 and 3): slot by slot, chunk `c` of document
+ * Emits the row a plan describes (as the UtK reference code does: docs/recipes.md#utk): slot by slot, chunk `c` of document
  * `d` becomes `[<D> id </D>] [start knot c] text [end knot c+1] [<S> ids… </S>]`, where
  *
  * - knots mark the boundaries between a document's chunks: chunk `c > 0` starts with
@@ -105,7 +105,7 @@ export function assembleRow(row: Pick<Sample, 'inputIds' | 'docLengths' | 'docSo
 }
 
 /**
- * Cuts an assembled row back to `length` tokens (UTK-CODE `tokens[:sequence_length]`): pieces
+ * Cuts an assembled row back to `length` tokens (the UtK reference's `tokens[:sequence_length]`): pieces
  * past the cut are dropped and the piece it falls in is shortened. The tail lost is usually the
  * pinned last chunk of the last document.
  */

@@ -2,7 +2,7 @@ import type { Rng } from '../../util/rng.js';
 
 /** The symbols of a chunk ID, in the reference's order (`string.ascii_letters + string.digits`). */
 export const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-/** Characters per chunk ID (UTK-CODE `generate_random_string(6)`). */
+/** Characters per chunk ID (the UtK reference's `generate_random_string(6)`). */
 export const ID_LENGTH = 6;
 
 /** One random chunk ID: {@link ID_LENGTH} symbols drawn uniformly from {@link ID_ALPHABET}. */

@@ -2,14 +2,14 @@ import type { Rng } from '../../util/rng.js';
 
 /**
  * Draws how many chunks a document is cut into: `1 + k` where `k` is drawn from the row's
- * variant, a categorical over "number of chunks − 1" (algorithms.md §1.4).
+ * variant, a categorical over "number of chunks − 1" (docs/recipes.md#utk).
  */
 export function drawChunkCount(variant: readonly number[], rng: Rng): number {
   return 1 + rng.weighted(variant);
 }
 
 /**
- * The cut offsets that split a document of `length` tokens into `n` chunks (UTK-CODE step 2.1):
+ * The cut offsets that split a document of `length` tokens into `n` chunks (the UtK reference's cut rule, docs/recipes.md#utk):
  * none when `length < n` (too short: one chunk); with the length sampler, `n − 1` distinct offsets
  * drawn uniformly from `1 … length − 1` and sorted (random-length chunks); otherwise
  * `⌊length/n⌋·k` for `k = 1 … n − 1` (sizes `⌊length/n⌋, …, remainder`). Every chunk is non-empty.

@@ -1,7 +1,7 @@
 import { UserError } from '../../util/errors.js';
 
 /**
- * Resolved options of the UtK augmenter (algorithms.md §1.3; field names follow the reference's
+ * Resolved options of the UtK augmenter (docs/recipes.md#utk and docs/configuration.md#utk-untie-the-knots-see-recipesmd; field names follow the reference's
  * `GPTDatasetUtKConfig`). The pipeline config spells them in snake_case (`variant_probs`, …).
  */
 export interface UtkOptions {
@@ -31,7 +31,7 @@ export interface UtkOptions {
 /** Default backtracing markers: the paper's `<D> </D> <S> <s> </S>` inside `<|…|>` so that no tokenizer already has them. */
 export const DEFAULT_SORT_TOKENS: [string, string, string, string, string] = ['<|D|>', '<|/D|>', '<|S|>', '<|s|>', '<|/S|>'];
 
-/** The paper-like defaults (UTK-SLIDES: 80 % UtK probability, 2–3 chunks per document). */
+/** The paper-like defaults (the UtK slides, docs/recipes.md#utk: 80 % UtK probability, 2–3 chunks per document). */
 export const DEFAULT_VARIANT_PROBS = [0.2, 0.8];
 /** See {@link DEFAULT_VARIANT_PROBS}: variant 0 = no chunking, variant 1 = 2 or 3 chunks, evenly. */
 export const DEFAULT_VARIANTS = [

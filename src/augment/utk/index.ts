@@ -1,4 +1,4 @@
-/** UtK (Untie the Knots, algorithms.md §1) as a row augmenter. */
+/** UtK (Untie the Knots, docs/recipes.md#utk) as a row augmenter. */
 export { assembleRow, truncateRow, type AssembledRow, type UtkMarkerIds } from './assemble.js';
 export { ID_ALPHABET, ID_LENGTH, randomChunkId, type SortMarkerIds } from './backtrace.js';
 export { cutPoints, drawChunkCount } from './chunking.js';

@@ -1,7 +1,7 @@
 import type { UtkMarkerIds } from './assemble.js';
 
 /**
- * UtK's extra loss masking (algorithms.md §1.5, UTK-CODE `__getitem__`), in skein's
+ * UtK's extra loss masking (docs/recipes.md#utk; the reference's `__getitem__`), in skein's
  * label-aligned convention: `mask[j] = 1` means token `j` is a prediction target (predicted from
  * the tokens before it). Zeroes entries of `mask` in place; never sets one.
  *

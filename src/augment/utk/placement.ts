@@ -9,13 +9,13 @@ export interface Placement {
 }
 
 /**
- * The global shuffle of UTK-CODE (`shuffle_preserve_partial_order_multi_hop`): all chunks of all
+ * The global shuffle of the UtK reference code (`shuffle_preserve_partial_order_multi_hop`): all chunks of all
  * documents are permuted together, except the last chunk of the last document, which stays at
  * the end. A random permutation of the free slots is dealt to the documents in order, `counts[d]`
  * slots each (one fewer for the last document); with `preservePartialOrder` each document's
  * slots are sorted so its chunks keep their relative order.
  *
- * Fixed reference bug (algorithms.md §1.6): the reference records the pinned chunk of the last
+ * Fixed reference bug (docs/recipes.md#utk, "Bug fixed"): the reference records the pinned chunk of the last
  * document by its *chunk index* where every other entry is a *slot index*, so that document's
  * summary lands after the wrong chunk and names another chunk's ID. Here it is recorded by slot.
  */
@@ -44,7 +44,7 @@ export function shuffleChunks(counts: readonly number[], rng: Rng, preserveParti
 }
 
 /**
- * The `skywork_interleave` baseline (UTK-CODE `interleaved_skywork`): chunk 0 of every
+ * The `skywork_interleave` baseline (the UtK reference's `interleaved_skywork`): chunk 0 of every
  * document in document order, then chunk 1 of every document that has one, and so on. No
  * randomness, nothing pinned.
  */

@@ -16,7 +16,7 @@ export interface UtkPlan {
 }
 
 /**
- * Draws the plan of one row whose documents are the pieces of `docLengths` (algorithms.md §1.4),
+ * Draws the plan of one row whose documents are the pieces of `docLengths` (docs/recipes.md#utk),
  * in the reference's order: the variant (once per row), then per document its chunk count and
  * cut points, then the placement (global shuffle with the last chunk pinned, or the round-robin
  * baseline), then one 6-character ID per slot when backtracing is on.

@@ -43,7 +43,7 @@ export function applyPlan(row: Sample, plan: UtkPlan, markers: UtkMarkerIds, ids
 }
 
 /**
- * Untie the Knots (algorithms.md §1, UTK-CODE `denoise_text_multi_hop`) on built rows: the row's
+ * Untie the Knots (docs/recipes.md#utk; the reference's `denoise_text_multi_hop`) on built rows: the row's
  * document pieces are cut into chunks, chunks of all documents are shuffled together (the last
  * chunk of the last document stays last), knot markers mark chunk boundaries, and with
  * backtracing each chunk gets a random 6-character ID header and each document's last-appearing

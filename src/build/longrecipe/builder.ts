@@ -45,7 +45,7 @@ export function longRecipeDocLayout(doc: TokDoc, opts: Omit<LongRecipeOptions, '
 }
 
 /**
- * `longrecipe` (LongRecipe, algorithms.md §3): each document, cut to `seqLen` tokens, is split
+ * `longrecipe` (LongRecipe, docs/recipes.md#longrecipe): each document, cut to `seqLen` tokens, is split
  * into sentences after the tokenizer's delimiter tokens; sentences with a digit are kept, others
  * with `keepProbability`; the kept tokens form one row whose positions spread the sentences over
  * `[0, targetLen)` with random gaps (FS-PI), the first r tokens keeping natural positions.

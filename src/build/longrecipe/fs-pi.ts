@@ -1,5 +1,5 @@
 /**
- * LongRecipe's FS-PI position transformation (LR-CODE `FSProcessor`, algorithms.md §3.3), in
+ * LongRecipe's FS-PI position transformation (the reference's `FSProcessor`, docs/recipes.md#longrecipe), in
  * the "one sentence per segment" setting (`min_num = max_num = 1`): the sentences keep their
  * internal contiguity and `gaps` empty unit slots are spread at random between them.
  *

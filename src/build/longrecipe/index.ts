@@ -1,5 +1,5 @@
 /**
- * LongRecipe (algorithms.md §3): sentence selection on tokens, FS-PI positions, right points,
+ * LongRecipe (docs/recipes.md#longrecipe): sentence selection on tokens, FS-PI positions, right points,
  * and the `longrecipe` builder that combines them.
  */
 export { DEFAULT_SENTENCE_DELIMITERS, tokenClassesFromTexts, tokenClassesOf, type TokenClasses } from './token-classes.js';

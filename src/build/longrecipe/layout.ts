@@ -1,6 +1,6 @@
 /**
- * One LongRecipe sample from one document (LR-CODE `FSProcessor` + `preprocess_data.py`,
- * setting `LongRecipe`; algorithms.md §3.2–3.4): sentence selection, FS-PI positions and the
+ * One LongRecipe sample from one document (LongRecipe's `FSProcessor` + `preprocess_data.py`,
+ * setting `LongRecipe`; docs/recipes.md#longrecipe): sentence selection, FS-PI positions and the
  * right point. {@link drawLongRecipe} makes every random draw; {@link longRecipeLayout} builds
  * the sample from the draws (pure), so tests can inject the draws of a worked example.
  */

@@ -2,7 +2,7 @@ import { hasPythonDigit } from './python-isdigit.js';
 import type { TokenClasses } from './token-classes.js';
 
 /**
- * End offsets (exclusive) of the sentences of `tokens` (LR-CODE `FSProcessor`): a sentence ends
+ * End offsets (exclusive) of the sentences of `tokens` (LongRecipe's `FSProcessor`): a sentence ends
  * right after each delimiter token (the delimiter stays at the end of its sentence); the tokens
  * after the last delimiter form the last sentence. Every sentence has at least one token; the
  * last end is `tokens.length`.

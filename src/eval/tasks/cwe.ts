@@ -1,5 +1,5 @@
 /**
- * RULER common words extraction (algorithms.md §9.3): 10 common words repeated 30× and n other
+ * RULER common words extraction (docs/training.md#evaluation-sets-skein-gen-eval): 10 common words repeated 30× and n other
  * words 3× each (6× and 1× below 4,096 tokens), shuffled, rendered "1. w 2. w …"; n is the largest
  * that fits. The word pool is the bundled corpus's distinct lowercase words (the spec's wonderwords
  * lists are not bundled). Answer: the 10 common words in the order they first appear in the list.

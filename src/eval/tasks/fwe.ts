@@ -1,5 +1,5 @@
 /**
- * RULER frequent words extraction (algorithms.md §9.3): a vocabulary of length/50 random 6-letter
+ * RULER frequent words extraction (docs/training.md#evaluation-sets-skein-gen-eval): a vocabulary of length/50 random 6-letter
  * lowercase "coded words" with Zipf counts count_k = ⌊n · k^(−α) / ζ(α)⌋, α = 2; the rank-1 word
  * is replaced by "..." (the prompt says to ignore the dots); shuffled; n grows until the prompt
  * fills the length. Answer: the words of ranks 2–4, in rank order.

@@ -1,5 +1,5 @@
 /**
- * Needle in a haystack, Kamradt style (algorithms.md §9.2): the haystack is the corpus (the
+ * Needle in a haystack, Kamradt style (docs/training.md#evaluation-sets-skein-gen-eval): the haystack is the corpus (the
  * bundled State of the Union addresses stand in for the Paul Graham essays), truncated in tokens to
  * what fits; the needle (wrapped in "\n") goes in at ⌊depth · len⌋ tokens, moved back to just after
  * the previous sentence-ending period (depth 100 = appended); the text is wrapped in

@@ -1,5 +1,5 @@
 /**
- * Passkey retrieval (algorithms.md §9.1): task line, `prefix` fillers, the pass-key line,
+ * Passkey retrieval (docs/training.md#evaluation-sets-skein-gen-eval): task line, `prefix` fillers, the pass-key line,
  * `suffix` fillers, the question; lines joined by "\n", fillers concatenated without a separator;
  * K uniform in 1…50000 (the code's range). The filler count is the largest that fits the length
  * (measured in real tokens, not the spec's 25-tokens-per-filler estimate), and the depth fixes the

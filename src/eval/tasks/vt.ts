@@ -1,5 +1,5 @@
 /**
- * RULER variable tracking (algorithms.md §9.3, one chain, four hops): five distinct variable
+ * RULER variable tracking (docs/training.md#evaluation-sets-skein-gen-eval, one chain, four hops): five distinct variable
  * names of 5 random uppercase letters; "VAR A = 12345" (a 5-digit value), then "VAR B = VAR A", …;
  * the chain lines go, in order, at sorted random line positions of a `noise` haystack (the filler,
  * one per line) sized to fit the length. Answer: the five names in chain order, space-separated.

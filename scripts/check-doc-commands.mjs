@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// Runs every shell block of README.md and docs/*.md, as written and in order, the way a new user
+// would: (1) in a fresh copy of the repository (its tracked and unignored files, nothing built),
+// and (2) in an empty project that installed skein from its npm tarball. Blocks marked
+// `skein-doc skip` / `clone-only` (scripts/doc-blocks.mjs) are listed with their reasons.
+// Exit 0 when every block that runs passes, 1 otherwise; .ci/run calls it after `npm test`.
+//
+//   node scripts/check-doc-commands.mjs [--only clone|installed] [--keep] [--list] [--timeout S]
+//
+// Nothing is downloaded: npm runs with `offline` (the cache that `npm ci` filled), and the
+// installed project gets a lockfile made from the repository's own (its production entries, plus
+// skein from the packed tarball), which is what `npm install skein` resolves to for this version.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { allBlocks } from './doc-blocks.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function parseArgs(argv) {
+  const o = { only: null, keep: false, list: false, timeout: 600 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--only') o.only = argv[++i];
+    else if (a === '--keep') o.keep = true;
+    else if (a === '--list') o.list = true;
+    else if (a === '--timeout') o.timeout = Number(argv[++i]);
+    else throw new Error(`unknown option ${a}`);
+  }
+  if (o.only && o.only !== 'clone' && o.only !== 'installed') throw new Error('--only takes clone or installed');
+  return o;
+}
+
+/** Environment of every command: npm never reaches the network, no colours, no TTY progress. */
+const ENV = { ...process.env, npm_config_offline: 'true', npm_config_fund: 'false', npm_config_audit: 'false', FORCE_COLOR: '0' };
+
+/** Runs a shell script in `cwd`; returns { ok, code, seconds, output }. */
+function sh(script, cwd, timeoutS) {
+  const t0 = performance.now();
+  const r = spawnSync('bash', ['-c', `set -eo pipefail\n${script}`], { cwd, env: ENV, encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 256 << 20 });
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  return { ok: r.status === 0, code: r.status ?? (r.signal ? `killed (${r.signal})` : -1), seconds: (performance.now() - t0) / 1000, output };
+}
+
+/** Fails the whole check (set-up problems, not doc bugs). */
+function die(what, r) {
+  process.stderr.write(`check-doc-commands: ${what} failed (exit ${r.code})\n${r.output.split('\n').slice(-30).join('\n')}\n`);
+  process.exit(2);
+}
+
+/** A fresh-clone-like copy: the tracked and unignored files of the working tree, nothing built. */
+function makeClone(tmp) {
+  const dir = path.join(tmp, 'clone');
+  mkdirSync(dir);
+  const r = sh(`git -C ${JSON.stringify(ROOT)} ls-files -co --exclude-standard -z | (cd ${JSON.stringify(ROOT)} && tar --null -T - -cf -) | tar -xf -`, dir, 120);
+  if (!r.ok) die('copying the working tree', r);
+  return dir;
+}
+
+/**
+ * An empty project with skein installed from its packed tarball. The lockfile lists skein (the
+ * tarball) and the repository lock's production packages, so `npm ci --offline` installs exactly
+ * what a registry install of this version would, from the local cache.
+ */
+function makeInstalledProject(tmp, builtClone) {
+  const pack = sh(`npm pack --ignore-scripts --silent --pack-destination ${JSON.stringify(tmp)}`, builtClone, 300);
+  if (!pack.ok) die('npm pack', pack);
+  const tgz = path.join(tmp, pack.output.trim().split('\n').pop());
+  const dir = path.join(tmp, 'project');
+  mkdirSync(dir);
+  const lock = JSON.parse(readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'));
+  const spec = `file:${tgz}`;
+  const { devDependencies: _dev, ...skeinEntry } = lock.packages[''];
+  const packages = { '': { name: 'skein-user', version: '1.0.0', dependencies: { skein: spec } } };
+  packages['node_modules/skein'] = { ...skeinEntry, resolved: spec, integrity: `sha512-${createHash('sha512').update(readFileSync(tgz)).digest('base64')}` };
+  for (const [k, v] of Object.entries(lock.packages)) if (k !== '' && !v.dev) packages[k] = v;
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'skein-user', version: '1.0.0', private: true, type: 'module', dependencies: { skein: spec } }, null, 2)}\n`);
+  writeFileSync(path.join(dir, 'package-lock.json'), `${JSON.stringify({ name: 'skein-user', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
+  const ci = sh('npm ci', dir, 600);
+  if (!ci.ok) die('npm ci of the packed tarball', ci);
+  return dir;
+}
+
+/** Runs the blocks of one context in order; returns the results. */
+function runContext(name, dir, blocks, timeoutS) {
+  const results = [];
+  process.stdout.write(`\n== ${name}: ${dir}\n`);
+  for (const b of blocks) {
+    const where = `${b.file}:${b.line}`;
+    const reason = b.skip ?? (name === 'installed' ? b.cloneOnly : null);
+    if (reason) {
+      results.push({ context: name, where, status: 'skipped', reason });
+      process.stdout.write(`skip ${where}: ${reason}\n`);
+      continue;
+    }
+    for (const o of b.omitted) process.stdout.write(`omit ${where}: \`${o.command}\`: ${o.reason}\n`);
+    const r = sh(b.commands, dir, timeoutS);
+    results.push({ context: name, where, status: r.ok ? 'passed' : 'failed', seconds: r.seconds, commands: b.commands });
+    process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${where} (${r.seconds.toFixed(1)} s)\n`);
+    if (!r.ok) {
+      process.stdout.write(`${b.commands.replace(/^/gm, '  $ ')}\n  exit ${r.code}; last output:\n${r.output.trimEnd().split('\n').slice(-20).map((l) => `    ${l}`).join('\n')}\n`);
+    }
+  }
+  return results;
+}
+
+function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const blocks = allBlocks(ROOT);
+  if (opts.list) {
+    for (const b of blocks) {
+      const how = b.skip ? `skip: ${b.skip}` : b.cloneOnly ? `clone only: ${b.cloneOnly}` : 'runs in both';
+      process.stdout.write(`${b.file}:${b.line} ${how}${b.omitted.map((o) => `; omits \`${o.command}\`: ${o.reason}`).join('')}\n`);
+    }
+    return;
+  }
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'skein-doc-commands-'));
+  const results = [];
+  try {
+    const clone = makeClone(tmp);
+    if (opts.only !== 'installed') results.push(...runContext('clone', clone, blocks, opts.timeout));
+    if (opts.only !== 'clone') {
+      // The tarball is packed from a built copy: the one the clone's own `npm install` built, or a
+      // fresh `npm install` when the clone's blocks were not run.
+      if (opts.only === 'installed') {
+        const r = sh('npm install', clone, 600);
+        if (!r.ok) die('npm install in the clone', r);
+      }
+      results.push(...runContext('installed', makeInstalledProject(tmp, clone), blocks, opts.timeout));
+    }
+  } finally {
+    if (opts.keep) process.stdout.write(`\nkept ${tmp}\n`);
+    else rmSync(tmp, { recursive: true, force: true });
+  }
+  const count = (s) => results.filter((r) => r.status === s).length;
+  process.stdout.write(`\n${count('passed')} blocks passed, ${count('failed')} failed, ${count('skipped')} skipped (reasons above)\n`);
+  for (const r of results.filter((x) => x.status === 'failed')) process.stdout.write(`failed: ${r.context} ${r.where}\n`);
+  process.exit(count('failed') > 0 ? 1 : 0);
+}
+
+main();
