@@ -4,7 +4,8 @@
 //
 // A shell block is a fence tagged sh, bash, shell or console. In sh/bash/shell blocks every line
 // is a command (with its comments); in console blocks only lines beginning with "$ " are commands
-// and the rest is output. HTML comments on the lines right before the fence decide how it runs:
+// and the rest is output (a plain or text block showing "$ " lines is an error: tag it console).
+// HTML comments on the lines right before the fence decide how it runs:
 //
 //   <!-- skein-doc skip: REASON -->          not run anywhere (placeholders, GPUs, downloads, hours)
 //   <!-- skein-doc clone-only: REASON -->    run in the fresh clone, not in an `npm install skein` project
@@ -60,6 +61,8 @@ export function extractBlocks(markdown, file) {
     const lang = fence[3].toLowerCase();
     if (SHELL_LANGS.has(lang)) {
       blocks.push(makeBlock(file, i + 1, lang, body, pending));
+    } else if ((lang === '' || lang === 'text') && body.some((l) => l.startsWith('$ '))) {
+      throw new Error(`${file}:${i + 1}: a block showing "$ " commands must be tagged console (its $ lines then run)`);
     } else if (pending.length > 0) {
       throw new Error(`${file}:${pending[0].line}: skein-doc marker before a ${lang || 'plain'} block, which is never run`);
     }

@@ -74,4 +74,5 @@ test('markers: a reasonless, unknown, stray or mismatched marker is an error, ne
   assert.throws(() => extract(`<!-- skein-doc skip: a reason -->\n\`\`\`json\n{}\n\`\`\``, 'x.md'), /before a json block/);
   assert.throws(() => extract(`<!-- skein-doc omit "npm test": a reason -->\n${block}`, 'x.md'), /omit "npm test": no such line/);
   assert.throws(() => extract('text\n<!-- skein-doc skip: a reason -->', 'x.md'), /at the end of the file/);
+  assert.throws(() => extract('```\n$ npx skein doctor\nwasm loads\n```', 'x.md'), /x\.md:1: a block showing "\$ " commands must be tagged console/);
 });
