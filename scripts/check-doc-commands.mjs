@@ -3,16 +3,17 @@
 // would: (1) in a fresh copy of the repository (its tracked and unignored files, nothing built),
 // and (2) in an empty project that installed skein from its npm tarball. Blocks marked
 // `skein-doc skip` / `clone-only` (scripts/doc-blocks.mjs) are listed with their reasons.
-// Exit 0 when every block that runs passes, 1 otherwise; .ci/run calls it after `npm test`.
+// The two run side by side once the clone has built itself. Exit 0 when every block that runs
+// passes, 1 when one fails, 2 when the set-up fails; .ci/run calls it after `npm test`.
 //
 //   node scripts/check-doc-commands.mjs [--only clone|installed] [--keep] [--list] [--timeout S]
 //
 // Nothing is downloaded: npm runs with `offline` (the cache that `npm ci` filled), and the
 // installed project gets a lockfile made from the repository's own (its production entries, plus
 // skein from the packed tarball), which is what `npm install skein` resolves to for this version.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,12 +38,29 @@ function parseArgs(argv) {
 /** Environment of every command: npm never reaches the network, no colours, no TTY progress. */
 const ENV = { ...process.env, npm_config_offline: 'true', npm_config_fund: 'false', npm_config_audit: 'false', FORCE_COLOR: '0' };
 
-/** Runs a shell script in `cwd`; returns { ok, code, seconds, output }. */
+/** Runs a shell script in `cwd` (its own process group, killed whole on timeout); resolves to { ok, code, seconds, output }. */
 function sh(script, cwd, timeoutS) {
   const t0 = performance.now();
-  const r = spawnSync('bash', ['-c', `set -eo pipefail\n${script}`], { cwd, env: ENV, encoding: 'utf8', timeout: timeoutS * 1000, maxBuffer: 256 << 20 });
-  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  return { ok: r.status === 0, code: r.status ?? (r.signal ? `killed (${r.signal})` : -1), seconds: (performance.now() - t0) / 1000, output };
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', `set -eo pipefail\n${script}`], { cwd, env: ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks = [];
+    child.stdout.on('data', (d) => chunks.push(d));
+    child.stderr.on('data', (d) => chunks.push(d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, timeoutS * 1000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const output = Buffer.concat(chunks).toString('utf8');
+      resolve({ ok: code === 0 && !timedOut, code: timedOut ? `killed after ${timeoutS} s` : code, seconds: (performance.now() - t0) / 1000, output });
+    });
+  });
 }
 
 /** Fails the whole check (set-up problems, not doc bugs). */
@@ -52,10 +70,10 @@ function die(what, r) {
 }
 
 /** A fresh-clone-like copy: the tracked and unignored files of the working tree, nothing built. */
-function makeClone(tmp) {
+async function makeClone(tmp) {
   const dir = path.join(tmp, 'clone');
   mkdirSync(dir);
-  const r = sh(`git -C ${JSON.stringify(ROOT)} ls-files -co --exclude-standard -z | (cd ${JSON.stringify(ROOT)} && tar --null -T - -cf -) | tar -xf -`, dir, 120);
+  const r = await sh(`git -C ${JSON.stringify(ROOT)} ls-files -co --exclude-standard -z | (cd ${JSON.stringify(ROOT)} && tar --null -T - -cf -) | tar -xf -`, dir, 120);
   if (!r.ok) die('copying the working tree', r);
   return dir;
 }
@@ -65,8 +83,8 @@ function makeClone(tmp) {
  * tarball) and the repository lock's production packages, so `npm ci --offline` installs exactly
  * what a registry install of this version would, from the local cache.
  */
-function makeInstalledProject(tmp, builtClone) {
-  const pack = sh(`npm pack --ignore-scripts --silent --pack-destination ${JSON.stringify(tmp)}`, builtClone, 300);
+async function makeInstalledProject(tmp, builtClone) {
+  const pack = await sh(`npm pack --ignore-scripts --silent --pack-destination ${JSON.stringify(tmp)}`, builtClone, 300);
   if (!pack.ok) die('npm pack', pack);
   const tgz = path.join(tmp, pack.output.trim().split('\n').pop());
   const dir = path.join(tmp, 'project');
@@ -79,35 +97,40 @@ function makeInstalledProject(tmp, builtClone) {
   for (const [k, v] of Object.entries(lock.packages)) if (k !== '' && !v.dev) packages[k] = v;
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'skein-user', version: '1.0.0', private: true, type: 'module', dependencies: { skein: spec } }, null, 2)}\n`);
   writeFileSync(path.join(dir, 'package-lock.json'), `${JSON.stringify({ name: 'skein-user', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
-  const ci = sh('npm ci', dir, 600);
+  const ci = await sh('npm ci', dir, 600);
   if (!ci.ok) die('npm ci of the packed tarball', ci);
   return dir;
 }
 
-/** Runs the blocks of one context in order; returns the results. */
-function runContext(name, dir, blocks, timeoutS) {
+/**
+ * Runs the blocks of one context in order, printing each result as it comes (prefixed with the
+ * context); `afterBlock` is called after every block that ran. Returns the results.
+ */
+async function runContext(name, dir, blocks, timeoutS, afterBlock = () => {}) {
   const results = [];
-  process.stdout.write(`\n== ${name}: ${dir}\n`);
+  const say = (line) => process.stdout.write(`[${name}] ${line}\n`);
+  say(`in ${dir}`);
   for (const b of blocks) {
     const where = `${b.file}:${b.line}`;
     const reason = b.skip ?? (name === 'installed' ? b.cloneOnly : null);
     if (reason) {
       results.push({ context: name, where, status: 'skipped', reason });
-      process.stdout.write(`skip ${where}: ${reason}\n`);
+      say(`skip ${where}: ${reason}`);
       continue;
     }
-    for (const o of b.omitted) process.stdout.write(`omit ${where}: \`${o.command}\`: ${o.reason}\n`);
-    const r = sh(b.commands, dir, timeoutS);
-    results.push({ context: name, where, status: r.ok ? 'passed' : 'failed', seconds: r.seconds, commands: b.commands });
-    process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} ${where} (${r.seconds.toFixed(1)} s)\n`);
+    for (const o of b.omitted) say(`omit ${where}: \`${o.command}\`: ${o.reason}`);
+    const r = await sh(b.commands, dir, timeoutS);
+    results.push({ context: name, where, status: r.ok ? 'passed' : 'failed', seconds: r.seconds });
+    say(`${r.ok ? 'ok  ' : 'FAIL'} ${where} (${r.seconds.toFixed(1)} s)`);
     if (!r.ok) {
-      process.stdout.write(`${b.commands.replace(/^/gm, '  $ ')}\n  exit ${r.code}; last output:\n${r.output.trimEnd().split('\n').slice(-20).map((l) => `    ${l}`).join('\n')}\n`);
+      say(`${b.commands.replace(/^/gm, '  $ ')}\n  exit ${r.code}; last output:\n${r.output.trimEnd().split('\n').slice(-20).map((l) => `    ${l}`).join('\n')}`);
     }
+    afterBlock();
   }
   return results;
 }
 
-function main() {
+async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const blocks = allBlocks(ROOT);
   if (opts.list) {
@@ -118,27 +141,38 @@ function main() {
     return;
   }
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'skein-doc-commands-'));
-  const results = [];
+  const t0 = performance.now();
+  let results = [];
   try {
-    const clone = makeClone(tmp);
-    if (opts.only !== 'installed') results.push(...runContext('clone', clone, blocks, opts.timeout));
-    if (opts.only !== 'clone') {
-      // The tarball is packed from a built copy: the one the clone's own `npm install` built, or a
-      // fresh `npm install` when the clone's blocks were not run.
-      if (opts.only === 'installed') {
-        const r = sh('npm install', clone, 600);
-        if (!r.ok) die('npm install in the clone', r);
-      }
-      results.push(...runContext('installed', makeInstalledProject(tmp, clone), blocks, opts.timeout));
+    const clone = await makeClone(tmp);
+    // The installed project's tarball is packed from the clone once the clone's own documented
+    // `npm install` has built it (dist/); from then on both contexts run side by side.
+    let built;
+    const cloneBuilt = new Promise((resolve) => (built = resolve));
+    const markBuilt = () => {
+      if (existsSync(path.join(clone, 'dist', 'index.js'))) built();
+    };
+    const tasks = [];
+    if (opts.only !== 'installed') {
+      tasks.push(runContext('clone', clone, blocks, opts.timeout, markBuilt).finally(() => built()));
+    } else {
+      tasks.push(sh('npm install', clone, 600).then((r) => (r.ok ? (built(), []) : die('npm install in the clone', r))));
     }
+    if (opts.only !== 'clone') {
+      tasks.push(cloneBuilt.then(async () => {
+        if (!existsSync(path.join(clone, 'dist', 'index.js'))) die('building the clone (no dist/ after its blocks)', { code: '-', output: '' });
+        return runContext('installed', await makeInstalledProject(tmp, clone), blocks, opts.timeout);
+      }));
+    }
+    results = (await Promise.all(tasks)).flat();
   } finally {
     if (opts.keep) process.stdout.write(`\nkept ${tmp}\n`);
     else rmSync(tmp, { recursive: true, force: true });
   }
   const count = (s) => results.filter((r) => r.status === s).length;
-  process.stdout.write(`\n${count('passed')} blocks passed, ${count('failed')} failed, ${count('skipped')} skipped (reasons above)\n`);
+  process.stdout.write(`\n${count('passed')} blocks passed, ${count('failed')} failed, ${count('skipped')} skipped (reasons above) in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   for (const r of results.filter((x) => x.status === 'failed')) process.stdout.write(`failed: ${r.context} ${r.where}\n`);
   process.exit(count('failed') > 0 ? 1 : 0);
 }
 
-main();
+await main();
