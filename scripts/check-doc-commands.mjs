@@ -63,9 +63,13 @@ function sh(script, cwd, timeoutS) {
   });
 }
 
+/** The temporary folder of this run, removed on exit unless --keep. */
+let tmpDir = null;
+
 /** Fails the whole check (set-up problems, not doc bugs). */
 function die(what, r) {
   process.stderr.write(`check-doc-commands: ${what} failed (exit ${r.code})\n${r.output.split('\n').slice(-30).join('\n')}\n`);
+  if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
   process.exit(2);
 }
 
@@ -141,6 +145,7 @@ async function main() {
     return;
   }
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'skein-doc-commands-'));
+  if (!opts.keep) tmpDir = tmp;
   const t0 = performance.now();
   let results = [];
   try {
