@@ -1,7 +1,7 @@
 import type { Augmenter } from '../augment/augmenter.js';
 import type { BuilderStats, SampleBuilder } from '../build/builder.js';
 import type { Sample } from '../build/sample.js';
-import { codePoints, type Mixer, type MixerState } from '../mix/mixer.js';
+import type { Mixer, MixerState } from '../mix/mixer.js';
 import type { RowOrder } from '../mix/row-order.js';
 import type { ColumnSet } from '../shards/columns.js';
 import { LengthHistogram, type Histogram } from '../shards/histogram.js';
@@ -10,7 +10,8 @@ import { ShardWriter, type RowWriter, type ShardInfo } from '../shards/shard-wri
 import type { RemoteAccess } from '../sources/remote/remote-access.js';
 import type { InputLimits } from '../sources/input-limits.js';
 import type { FileReport } from '../sources/reader-context.js';
-import { docChars, encodeDocs } from '../tokenize/encode-docs.js';
+import { encodeDocs, mixChars } from '../tokenize/encode-docs.js';
+import type { BlockProcessor } from '../sources/block-records.js';
 import type { TokenizerEngine } from '../tokenize/engine.js';
 import { tokenizeOutcome, type TokenizeOutcome, type TokenizeStageOptions } from '../tokenize/tokenize-stage.js';
 import type { Reject } from '../util/reject-sink.js';
@@ -74,6 +75,8 @@ export interface LoopParts {
   limits?: InputLimits;
   /** Reads remote inputs (the one that listed them). */
   remote?: RemoteAccess;
+  /** Reads and encodes JSON lines files in line blocks (tokenizer workers, or the main thread). */
+  blocks?: BlockProcessor;
   /** Records each file before it is created in the output folder (what skein may delete later). */
   ledger: FileLedger;
   /** Stops the loop between documents and rows: it throws the signal's reason (the last checkpoint stays). */
@@ -197,6 +200,7 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
       admits: (s) => p.mixer.admits(s),
       limits: p.limits,
       remote: p.remote,
+      blocks: p.blocks,
       onWarning: (file, message) => p.log?.(`warning: ${file}: ${message}`),
     },
     restored ? { snapshot: restored.state.reader, reports: restored.reports } : undefined,
@@ -359,7 +363,7 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
     tokens += len;
     p.progress.tokens = tokens;
     docHist.add(len);
-    const chars = p.mixer.opts.length === 'chars' ? (doc.messages ? docChars(doc) : codePoints(doc.text ?? '')) : 0;
+    const chars = p.mixer.opts.length === 'chars' ? mixChars(doc) : 0;
     const d = p.mixer.decide({ id: tok.id, source: tok.source, tokens: len, chars });
     if (d.open) srcHist.read(tok.source, len);
     if (!d.keep) return p.mixer.done;
@@ -370,10 +374,11 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
   };
 
   const tokenizeBatch = async (batch: DocBatch): Promise<Array<TokenizeOutcome | undefined>> => {
-    const docs = batch.docs.filter((e) => e.tokenize).map((e) => e.doc);
+    // Documents read in line blocks come encoded already; the others are encoded here, in one call.
+    const docs = batch.docs.filter((e) => e.tokenize && !e.doc.encoded).map((e) => e.doc);
     const encoded = docs.length ? await encodeDocs(p.engine, docs, p.tokenize.chat, p.tokenize.policy.bos) : [];
     let k = 0;
-    return batch.docs.map((e) => (e.tokenize ? tokenizeOutcome(e.doc, encoded[k++]!, p.tokenize) : undefined));
+    return batch.docs.map((e) => (e.tokenize ? tokenizeOutcome(e.doc, e.doc.encoded ?? encoded[k++]!, p.tokenize) : undefined));
   };
 
   let final: ReaderSnapshot | undefined;

@@ -2,7 +2,8 @@ import { inSubset, subsetRank } from '../mix/subset.js';
 import type { Doc } from '../sources/doc.js';
 import { readDocs } from '../sources/read-docs.js';
 import type { RemoteAccess } from '../sources/remote/remote-access.js';
-import { docChars } from '../tokenize/encode-docs.js';
+import { docChars, idsLength } from '../tokenize/encode-docs.js';
+import type { BlockProcessor } from '../sources/block-records.js';
 import type { InputLimits } from '../sources/input-limits.js';
 import type { FileReport } from '../sources/reader-context.js';
 import type { DropReason, RecordLocation } from '../util/errors.js';
@@ -127,6 +128,8 @@ export interface DocSourceOptions {
   onWarning?: (file: string, message: string) => void;
   /** Reads the remote inputs (shared with the plan's listing). */
   remote?: RemoteAccess;
+  /** Reads (and encodes) JSON lines files in line blocks, in tokenizer workers or on the main thread. */
+  blocks?: BlockProcessor;
 }
 
 /**
@@ -224,7 +227,8 @@ export class DocSource {
       }
       const doc = r.value;
       const tokenize = this.opts.admits ? this.opts.admits(doc.source) : true;
-      if (tokenize) chars += docChars(doc);
+      // An encoded document weighs its tokens (its text did not come back from the worker).
+      if (tokenize) chars += doc.encoded ? idsLength(doc.encoded) : docChars(doc);
       docs.push({ doc, tokenize, after: this.snapshot() });
     }
     return { docs, end: docs[docs.length - 1]!.after, last: false };
@@ -254,6 +258,7 @@ export class DocSource {
         displayRoot: this.opts.displayRoot,
         limits: this.opts.limits,
         remote: this.opts.remote,
+        blocks: this.opts.blocks,
         onWarning: (file, message) => {
           if (!this.sink.muted) this.opts.onWarning?.(file, message);
         },

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { columnNames, shardFiles, shardsFingerprint, shardTotals, writeHfLayout, writeManifest, type Manifest, type ShardInfo } from '../shards/index.js';
+import { blockProcessor } from '../tokenize/block-processor.js';
 import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
 import { loadTokenizer, type LoadTokenizerOptions } from '../tokenize/load-tokenizer.js';
 import { tokenizerAlias } from '../tokenize/resolve-tokenizer.js';
@@ -10,6 +11,7 @@ import { Interrupted, UserError } from '../util/errors.js';
 import { builderStatsEntry } from '../build/builder.js';
 import { documentAccounts } from './accounting.js';
 import { createAugmenters } from './augmenter-registry.js';
+import { publishBuildEvent } from './build-channel.js';
 import { builderFactory } from './builder-registry.js';
 import { runLoop, type LoopResult } from './build-loop.js';
 import { chatRendererFor } from './chat-setup.js';
@@ -230,6 +232,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     }
     const started = performance.now();
     progress.setupSeconds = (started - setupStarted) / 1000;
+    publishBuildEvent({ phase: 'streaming' });
     const tick = () => {
       progress.seconds = (performance.now() - started) / 1000;
       opts.onProgress?.({ ...progress });
@@ -249,6 +252,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         tokenize: { policy, chat, maxChatTokens: config.builder.seq_len },
         batchDocs: config.tokenizer.batch_docs,
         batchChars: 1 << 20,
+        // JSON lines are read in line blocks by the workers (or, without any, on this thread) and come back encoded.
+        blocks: blockProcessor(encoding, chat, { ...(policy.bos !== undefined ? { bos: policy.bos } : {}), ...(config.tokenizer.chat_template ? { chatTemplate: config.tokenizer.chat_template } : {}), chars: mixer.opts.length === 'chars' }),
         mixer,
         builder,
         augmenters: augment.augmenters,
@@ -361,6 +366,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     tick();
     progress.seconds = (performance.now() - started) / 1000;
     progress.shards = shards.length;
+    publishBuildEvent({ phase: 'finished', tokens: progress.tokens - (progress.startTokens ?? 0) });
     return { dir, manifest, progress: { ...progress }, status: loop.resumedFrom ? 'resumed' : 'built', ...(loop.resumedFrom ? { resumedFrom: loop.resumedFrom } : {}), scale, notes };
   }
 }

@@ -6,11 +6,11 @@ import { decompress } from './decompress.js';
 import type { InputCompression } from './input-format.js';
 import { DEFAULT_INPUT_LIMITS } from './input-limits.js';
 import { JsonArrayError, JsonArraySplitter } from './json-array-splitter.js';
-import { isBlank, LineSplitter, type LongLine } from './line-splitter.js';
+import { decodeFault } from './decode-fault.js';
+import { readJsonlBlocks } from './jsonl-blocks.js';
+import { LineSplitter, type LongLine } from './line-splitter.js';
+import { parseJsonRecord, strictUtf8Decoder } from './parse-record.js';
 import { locate, warn, type ReaderContext } from './reader-context.js';
-import { describeType, recordToDoc } from './record-to-doc.js';
-import { firstInvalidUtf8, isInvalidUtf8Error } from './strict-utf8.js';
-import { formatBytes } from './zstd-decoder.js';
 
 /** Raw read size for JSONL files (compressed or not). */
 const READ_CHUNK = 64 * 1024;
@@ -68,8 +68,15 @@ export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression:
   const { report, signal } = ctx;
   const limits = ctx.limits ?? DEFAULT_INPUT_LIMITS;
   report.lines ??= 0;
+  // JSON lines files (not `.json`, which may hold one array) go to the block processor when there is one.
+  const blocks = opts.arrays ? undefined : ctx.blocks;
+  let raw = 0;
   const decoded = await decompress(source, compression, {
     onRaw: (n) => {
+      if (blocks) {
+        raw += n;
+        return;
+      }
       report.bytes += n;
       ctx.onBytes?.(n);
     },
@@ -81,49 +88,25 @@ export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression:
     ctx.rejects.reject('corrupt_input', locate(ctx, { offset: 0 }), decoded.detail, 1);
     return;
   }
+  if (blocks) {
+    yield* readJsonlBlocks(decoded, ctx, blocks, limits, opts.size, () => {
+      const n = raw;
+      raw = 0;
+      return n;
+    });
+    return;
+  }
   const chunks = decoded.chunks;
   const lines = new LineSplitter(limits.maxLineBytes);
   let array: JsonArraySplitter | undefined;
   /** Undecided until the first non-whitespace byte shows whether a `.json` file is an array. */
   let undecided = opts.arrays === true;
-  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+  const parseOpts = { maxLineBytes: limits.maxLineBytes, arrays: opts.arrays === true, utf8: strictUtf8Decoder() };
   const parse = (bytes: Buffer | LongLine, at: { line: number } | { row: number }): Doc | undefined => {
     if ('line' in at) report.lines = at.line;
     else report.rows = at.row + 1;
-    const what = 'line' in at ? 'line' : 'array element';
-    if (!Buffer.isBuffer(bytes)) {
-      ctx.rejects.reject(
-        'line_too_long',
-        locate(ctx, at),
-        `${what} is ${bytes.bytes} bytes (${formatBytes(bytes.bytes)}), over max_line_bytes (${limits.maxLineBytes}); its bytes were counted and dropped, never held. Raise --max-line-bytes (limits.max_line_bytes) if such ${what}s are data`,
-      );
-      return undefined;
-    }
-    if (('line' in at ? at.line === 1 : at.row === 0) && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-    if (isBlank(bytes)) return undefined;
-    let text: string;
-    try {
-      text = utf8.decode(bytes);
-    } catch (err) {
-      if (!isInvalidUtf8Error(err)) throw err;
-      const i = firstInvalidUtf8(bytes);
-      ctx.rejects.reject('invalid_utf8', locate(ctx, at), `${what} is not valid UTF-8 (first bad byte 0x${(bytes[i] ?? 0).toString(16).padStart(2, '0')} at byte ${i + 1} of the ${what})`);
-      return undefined;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      ctx.rejects.reject('malformed_json', locate(ctx, at), `${what} is not valid JSON: ${(err as Error).message}`);
-      return undefined;
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      const hint = Array.isArray(value) && 'line' in at && at.line === 1 && !opts.arrays ? '; a file holding one JSON array must be named .json' : '';
-      ctx.rejects.reject('malformed_json', locate(ctx, at), `${what} is valid JSON but a ${describeType(value)}, not an object${hint}`);
-      return undefined;
-    }
-    return recordToDoc(value as Record<string, unknown>, ctx, at);
+    return parseJsonRecord(bytes, at, ctx, parseOpts);
   };
 
   /** Reports the end of an array that is not one (bytes outside it, a missing `]` or `,`). */
@@ -243,32 +226,4 @@ function firstNonSpace(chunk: Buffer, atStart: boolean): number {
     return i;
   }
   return -1;
-}
-
-/**
- * Reports a compressed stream that cannot be decoded to its end: once, at the fault's compressed
- * offset, counting the partial record (or, when nothing at all could be decoded, one document)
- * and recording the compressed bytes after the fault in the report.
- */
-function decodeFault(
-  ctx: ReaderContext,
-  err: DecodeError,
-  compression: InputCompression,
-  where: { consumed: number; pending: number; partial: boolean; done: string; unit: string },
-  size: number | undefined,
-): void {
-  const { report } = ctx;
-  report.status = err.kind === 'truncated' ? 'truncated' : 'corrupt';
-  if (size !== undefined) report.lostBytes = err.endOfData ? 0 : Math.max(0, size - err.unreadFrom);
-  const lost = where.partial || where.consumed === 0 ? 1 : 0;
-  const tail = where.partial ? `; the partial ${where.unit} after it is lost` : '';
-  const rest = report.lostBytes ? `; ${report.lostBytes} compressed bytes from byte ${err.unreadFrom} on could not be decoded` : '';
-  const reason = err.kind === 'truncated' ? 'truncated_input' : err.kind === 'corrupt' ? 'corrupt_input' : 'unsupported_compression';
-  const what = err.kind === 'truncated' ? 'ends early' : err.kind === 'corrupt' ? 'is corrupt' : 'cannot be decoded';
-  ctx.rejects.reject(
-    reason,
-    locate(ctx, { offset: err.offset }),
-    `${compression} stream ${what} (${err.message}) at compressed byte ${err.offset} (decoded byte ${where.consumed})${rest}; ${where.done}${tail}`,
-    lost,
-  );
 }

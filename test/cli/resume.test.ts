@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { fixture } from '../helpers/corpus.js';
 import { manifestOf, tempDir } from '../helpers/cli.js';
 import { arrowHashes, skeinAsync } from '../helpers/spawn.js';
+import { writeMixedInputs } from '../helpers/mixed-inputs.js';
 
 /** Shard files: Arrow shards and Megatron .bin/.idx pairs. */
 const SHARD_FILES = /\.(?:arrow|bin|idx)$/;
@@ -149,3 +150,13 @@ test('resume with the length curriculum: killed while spilling sorted runs and w
   });
 });
 
+
+test('resume with the tokenizer workers reading every format: many small JSONL files and a large one, zstd JSONL, Parquet, ZIP, bad records skipped', async () => {
+  const inputs = writeMixedInputs(tempDir('skein-resume-mixed-'));
+  await killAndResume(
+    (out) => ['build', '--input', ...inputs, '--on-error', 'skip', '--workers', '2', '--seq-len', '1024', '--shard-tokens', '150000', '--output', out, '--no-progress'],
+    ['rows:1', 'rows:600', 'shards:4', 'checkpoints:7'],
+    8,
+    (m) => assert.ok(m.documents.dropped.malformed_json > 0),
+  );
+});
