@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
+import { mixedInputs, writeMixedInputs } from '../test/helpers/mixed-inputs.js';
 import { skeinAsync } from '../test/helpers/spawn.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,6 +80,14 @@ export function killScenarios(): KillScenario[] {
         out,
         ...BUILD_FLAGS,
       ],
+    },
+    {
+      // Every format through the tokenizer workers (line blocks of JSONL read and encoded there).
+      name: 'workers+mixed',
+      prepare: async (base) => {
+        writeMixedInputs(path.join(base, 'inputs'));
+      },
+      args: (out) => ['build', '--input', ...mixedInputs(path.join(path.dirname(out), 'inputs')), '--on-error', 'skip', '--workers', '2', '--seq-len', '1024', '--shard-tokens', '150000', '--output', out, ...BUILD_FLAGS],
     },
     {
       name: 'merge',

@@ -35,7 +35,7 @@ if (name === 'build') {
   const results = await benchBuild(tokenizers, repeat, workers === undefined ? undefined : Number(workers));
   for (const r of results) {
     console.log(
-      `${r.tokenizer.padEnd(12)} workers ${r.workers}${r.workerPool ? ' (pool)' : ' (in-process)'} ${r.mb} MB, ${r.tokens} tokens | bare ${(r.bareTokensPerSec / 1e6).toFixed(2)}M tok/s | skein build ${(r.e2eTokensPerSec / 1e6).toFixed(2)}M tok/s (${r.e2eMBPerSec} MB/s) | ratio e2e/bare ${r.ratio} | setup ${r.setupSeconds}s | peak RSS ${r.peakRssMB} MB`,
+      `${r.tokenizer.padEnd(12)} workers ${r.workers}${r.workerPool ? ' (pool)' : ' (in-process)'} ${r.mb} MB, ${r.tokens} tokens | bare ${(r.bareTokensPerSec / 1e6).toFixed(2)}M tok/s | skein build ${(r.e2eTokensPerSec / 1e6).toFixed(2)}M tok/s (${r.e2eMBPerSec} MB/s) | ratio e2e/bare ${r.ratio} | setup ${r.setupSeconds}s | peak RSS ${r.peakRssMB} MB | main thread ${r.mainCpuPerMTokens} CPU-s/Mtok (all threads ${r.cpuPerMTokens}), ceiling ${r.ceilingTokensPerSec === null ? '–' : (r.ceilingTokensPerSec / 1e6).toFixed(1)}M tok/s`,
     );
   }
   if (json) console.log(JSON.stringify(results));
