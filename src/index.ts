@@ -19,17 +19,17 @@ export { resolveTokenizer, tokenizerAlias, OPENAI_ENCODINGS, TOKENIZER_ALIASES, 
 export { applyBosEos, resolveBosEos, type BosEosPolicy } from './tokenize/bos-eos-policy.js';
 export { tokenize, TokenizeStage, type TokenizeStageOptions, type TokenizeStats } from './tokenize/tokenize-stage.js';
 
-export type { Sample } from './build/sample.js';
-export { builderStage, emptyBuilderStats, type BuilderStats, type SampleBuilder } from './build/builder.js';
-export { concatChunk, ConcatChunkBuilder, type ConcatChunkOptions } from './build/concat-chunk.js';
-export { pack, PackBuilder, type PackOptions } from './build/pack.js';
-export { truncateMiddle } from './build/truncate-middle.js';
+export type { Sample } from './samples/sample.js';
+export { builderStage, emptyBuilderStats, type BuilderStats, type SampleBuilder } from './samples/builder.js';
+export { concatChunk, ConcatChunkBuilder, type ConcatChunkOptions } from './samples/concat-chunk.js';
+export { pack, PackBuilder, type PackOptions } from './samples/pack.js';
+export { truncateMiddle } from './samples/truncate-middle.js';
 
 export * from './augment/index.js';
 export { AugmentSchema, UtkAugmentSchema, EodMaskLossAugmentSchema, type AugmentConfig } from './pipeline/augment-schema.js';
 export { AUGMENTERS, augmenterFactory, createAugmenters, utkOptionsOf, type AugmenterContext, type AugmenterFactory, type BuildAugmenters } from './pipeline/augmenter-registry.js';
-export { PerDocumentBuilder, gatherSpans, type DocLayout, type LayoutResult } from './build/per-document.js';
-export { pose, PoseBuilder, poseChunks, type PoseOptions, type PoseVariant } from './build/pose.js';
+export { PerDocumentBuilder, gatherSpans, type DocLayout, type LayoutResult } from './samples/per-document.js';
+export { pose, PoseBuilder, poseChunks, type PoseOptions, type PoseVariant } from './samples/pose.js';
 export {
   chunksToLayout,
   drawLongRecipePose,
@@ -42,10 +42,10 @@ export {
   type PaperPoseDraws,
   type PoseChunk,
   type ReferencePoseDraws,
-} from './build/pose-layout.js';
-export { randpos, RandPosBuilder, randomPositions, type RandPosOptions } from './build/randpos.js';
-export * from './build/longrecipe/index.js';
-export { single, SingleBuilder, type SingleOptions } from './build/single.js';
+} from './samples/pose-layout.js';
+export { randpos, RandPosBuilder, randomPositions, type RandPosOptions } from './samples/randpos.js';
+export * from './samples/longrecipe/index.js';
+export { single, SingleBuilder, type SingleOptions } from './samples/single.js';
 export { CHAT_TEMPLATES, CHATML_TEMPLATE, chatTemplate, LLAMA3_TEMPLATE, type ChatPart, type ChatTemplate, type ChatTemplateName } from './tokenize/chat-template.js';
 export { ChatRenderer, type ChatTokens, type RenderedChat } from './tokenize/chat-render.js';
 export { encodeDocs, type EncodedDoc } from './tokenize/encode-docs.js';
@@ -59,7 +59,7 @@ export { tap } from './pipeline/taps.js';
 
 
 export * from './mix/index.js';
-export type { BuilderCarry } from './build/builder.js';
+export type { BuilderCarry } from './samples/builder.js';
 export type { StateValue } from './util/state-codec.js';
 export { resolveScaleOut, rankDir, rankDirName, type ScaleOut } from './pipeline/scale-out.js';
 export { mergeBuilds, type MergeOptions } from './pipeline/merge-builds.js';

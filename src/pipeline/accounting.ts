@@ -1,4 +1,4 @@
-import type { BuilderStats } from '../build/builder.js';
+import type { BuilderStats } from '../samples/builder.js';
 import type { Mixer } from '../mix/mixer.js';
 import type { LoopResult } from './build-loop.js';
 

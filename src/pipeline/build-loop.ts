@@ -1,6 +1,6 @@
 import type { Augmenter } from '../augment/augmenter.js';
-import type { BuilderStats, SampleBuilder } from '../build/builder.js';
-import type { Sample } from '../build/sample.js';
+import type { BuilderStats, SampleBuilder } from '../samples/builder.js';
+import type { Sample } from '../samples/sample.js';
 import type { Mixer, MixerState } from '../mix/mixer.js';
 import type { RowOrder } from '../mix/row-order.js';
 import type { ColumnSet } from '../shards/columns.js';

@@ -1,6 +1,6 @@
-import type { SampleBuilder } from '../build/builder.js';
-import { ConcatChunkBuilder } from '../build/concat-chunk.js';
-import { PackBuilder } from '../build/pack.js';
+import type { SampleBuilder } from '../samples/builder.js';
+import { ConcatChunkBuilder } from '../samples/concat-chunk.js';
+import { PackBuilder } from '../samples/pack.js';
 import type { BuilderConfig } from './config-schema.js';
 import { RECIPE_BUILDERS, type RecipeBuilderContext } from './recipe-builders.js';
 

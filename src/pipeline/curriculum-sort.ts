@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Sample } from '../build/sample.js';
+import type { Sample } from '../samples/sample.js';
 import { rowLength, type LengthKey } from '../mix/row-order.js';
 import type { ColumnSet } from '../shards/columns.js';
 import { readShardSamples } from '../shards/reader.js';

@@ -10,7 +10,7 @@ import { MANIFEST_FILE, readManifest, shardTotals, writeManifest, type Manifest,
 import { shardFiles, type ShardInfo } from '../shards/shard-writer.js';
 import { makeFolder } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
-import { builderStatsEntry } from '../build/builder.js';
+import { builderStatsEntry } from '../samples/builder.js';
 import { SourceHistograms } from './source-histograms.js';
 
 /** Options of {@link mergeBuilds}. */

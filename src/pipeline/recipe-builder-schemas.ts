@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_SENTENCE_DELIMITERS } from '../build/longrecipe/token-classes.js';
+import { DEFAULT_SENTENCE_DELIMITERS } from '../samples/longrecipe/token-classes.js';
 
 const positiveInt = z.number().int().positive();
 

@@ -1,8 +1,8 @@
-import { LongRecipeBuilder } from '../build/longrecipe/builder.js';
-import { tokenClassesOf } from '../build/longrecipe/token-classes.js';
-import { PoseBuilder } from '../build/pose.js';
-import { RandPosBuilder } from '../build/randpos.js';
-import { SingleBuilder } from '../build/single.js';
+import { LongRecipeBuilder } from '../samples/longrecipe/builder.js';
+import { tokenClassesOf } from '../samples/longrecipe/token-classes.js';
+import { PoseBuilder } from '../samples/pose.js';
+import { RandPosBuilder } from '../samples/randpos.js';
+import { SingleBuilder } from '../samples/single.js';
 import type { TokenizerEngine } from '../tokenize/engine.js';
 import { UserError } from '../util/errors.js';
 import type { BuilderFactory, RowSemantics } from './builder-registry.js';

@@ -8,7 +8,7 @@ import { loadTokenizer, type LoadTokenizerOptions } from '../tokenize/load-token
 import { tokenizerAlias } from '../tokenize/resolve-tokenizer.js';
 import { buildWorkers, checkWorkerCount, engineWithWorkers, type WorkerSetup } from '../tokenize/tokenize-workers.js';
 import { Interrupted, UserError } from '../util/errors.js';
-import { builderStatsEntry } from '../build/builder.js';
+import { builderStatsEntry } from '../samples/builder.js';
 import { documentAccounts } from './accounting.js';
 import { createAugmenters } from './augmenter-registry.js';
 import { publishBuildEvent } from './build-channel.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { RandPosBuilder, randomPositions } from '../../src/build/randpos.js';
+import { RandPosBuilder, randomPositions } from '../../src/samples/randpos.js';
 import type { TokDoc } from '../../src/tokenize/tok-doc.js';
 import { rngFor } from '../../src/util/rng.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { PackBuilder, type PackOptions } from '../../src/build/pack.js';
-import type { Sample } from '../../src/build/sample.js';
+import { PackBuilder, type PackOptions } from '../../src/samples/pack.js';
+import type { Sample } from '../../src/samples/sample.js';
 import type { TokDoc } from '../../src/tokenize/tok-doc.js';
 
 const doc = (i: number, len: number): TokDoc => ({ id: `d${i}`, source: `s${i % 3}`, tokens: Int32Array.from({ length: len }, (_, k) => i * 100_000 + k) });

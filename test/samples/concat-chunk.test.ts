@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ConcatChunkBuilder } from '../../src/build/concat-chunk.js';
-import type { Sample } from '../../src/build/sample.js';
+import { ConcatChunkBuilder } from '../../src/samples/concat-chunk.js';
+import type { Sample } from '../../src/samples/sample.js';
 import type { TokDoc } from '../../src/tokenize/tok-doc.js';
 
 const doc = (id: string, tokens: number[], source = 's'): TokDoc => ({ id, source, tokens: Int32Array.from(tokens) });

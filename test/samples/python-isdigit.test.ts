@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { hasPythonDigit, isPythonDigit } from '../../src/build/longrecipe/python-isdigit.js';
-import { PYTHON_ISDIGIT_COUNT, PYTHON_ISDIGIT_RANGES, PYTHON_ISDIGIT_UNICODE } from '../../src/build/longrecipe/python-isdigit-table.js';
+import { hasPythonDigit, isPythonDigit } from '../../src/samples/longrecipe/python-isdigit.js';
+import { PYTHON_ISDIGIT_COUNT, PYTHON_ISDIGIT_RANGES, PYTHON_ISDIGIT_UNICODE } from '../../src/samples/longrecipe/python-isdigit-table.js';
 
 /** python3's Unicode version and every code point for which its str.isdigit() holds. */
 function pythonDigits(): { unicode: string; digits: Set<number> } {

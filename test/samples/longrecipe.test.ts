@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { LongRecipeBuilder, longRecipeDocLayout } from '../../src/build/longrecipe/builder.js';
-import { fsPiLiteral, fsPiPositions } from '../../src/build/longrecipe/fs-pi.js';
-import { drawLongRecipe, longRecipeLayout, rightPointMax, type LongRecipeAlignment, type RightPointRange } from '../../src/build/longrecipe/layout.js';
-import { sentenceDigits, sentenceEnds } from '../../src/build/longrecipe/sentences.js';
-import { tokenClassesFromTexts, tokenClassesOf, type TokenClasses } from '../../src/build/longrecipe/token-classes.js';
-import type { DocLayout } from '../../src/build/per-document.js';
+import { LongRecipeBuilder, longRecipeDocLayout } from '../../src/samples/longrecipe/builder.js';
+import { fsPiLiteral, fsPiPositions } from '../../src/samples/longrecipe/fs-pi.js';
+import { drawLongRecipe, longRecipeLayout, rightPointMax, type LongRecipeAlignment, type RightPointRange } from '../../src/samples/longrecipe/layout.js';
+import { sentenceDigits, sentenceEnds } from '../../src/samples/longrecipe/sentences.js';
+import { tokenClassesFromTexts, tokenClassesOf, type TokenClasses } from '../../src/samples/longrecipe/token-classes.js';
+import type { DocLayout } from '../../src/samples/per-document.js';
 import { loadTokenizer } from '../../src/tokenize/load-tokenizer.js';
 import type { TokDoc } from '../../src/tokenize/tok-doc.js';
 import { rngFor } from '../../src/util/rng.js';

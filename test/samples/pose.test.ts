@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { PoseBuilder, poseChunks, type PoseVariant } from '../../src/build/pose.js';
-import { chunksToLayout, drawReferencePose, longRecipePoseLayout, paperPoseLayout, referencePoseLayout } from '../../src/build/pose-layout.js';
+import { PoseBuilder, poseChunks, type PoseVariant } from '../../src/samples/pose.js';
+import { chunksToLayout, drawReferencePose, longRecipePoseLayout, paperPoseLayout, referencePoseLayout } from '../../src/samples/pose-layout.js';
 import type { TokDoc } from '../../src/tokenize/tok-doc.js';
 import { rngFor } from '../../src/util/rng.js';
 
