@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { loadConfigObject, loadTokenizer, runBuild } from '../src/index.js';
-import { buildChannel, type BuildEvent } from '../src/pipeline/build-channel.js';
+import { buildChannel, type BuildEvent } from '../src/run/build-channel.js';
 import { processCpuSeconds, threadCpuSeconds } from '../src/util/thread-cpu.js';
 
 const require = createRequire(import.meta.url);

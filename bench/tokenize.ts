@@ -422,7 +422,7 @@ interface E2eRun {
 /**
  * Preloaded into each build child (\`node --import\`): on exit it writes the peak RSS and the CPU
  * seconds of the streaming span (from the build's \`skein:build\` 'streaming' event to its
- * 'finished' one, see src/pipeline/build-channel.ts), of the main thread alone (its own
+ * 'finished' one, see src/run/build-channel.ts), of the main thread alone (its own
  * /proc/thread-self/stat, read on the main thread, where the events are published) and of the
  * whole process (\`process.cpuUsage()\`, every thread, worker threads that have already exited
  * included). Workers' CPU = process − main.

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { taskProgress } from './task-progress.js';
 import { Command } from 'commander';
-import { humanCount } from '../pipeline/progress.js';
+import { humanCount } from '../run/progress.js';
 import { openDataset, readManifest, renderHistogram, verifyShards, type Manifest } from '../shards/index.js';
 import type { TokenizerEngine } from '../tokenize/engine.js';
 import { loadTokenizer } from '../tokenize/load-tokenizer.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { SKEIN_VERSION } from '../pipeline/run-build.js';
+import { SKEIN_VERSION } from '../run/run-build.js';
 import { BACKENDS, type BackendName } from '../train/backend-names.js';
 import { PRESETS, type PresetName, type RopeScaling } from '../train/config.js';
 import type { TrainResult } from '../train/trainer.js';

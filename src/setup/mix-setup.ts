@@ -2,8 +2,8 @@ import { Mixer } from '../mix/mixer.js';
 import { resolveMixture } from '../mix/mixture.js';
 import { RowOrder } from '../mix/row-order.js';
 import type { ManifestSubset } from '../shards/manifest.js';
-import type { PipelineConfig } from './config-schema.js';
-import type { SubsetChoice } from './subset-scan.js';
+import type { PipelineConfig } from '../config/config-schema.js';
+import type { SubsetChoice } from '../input-plan/subset-scan.js';
 
 /** The mixer of a build's `mix` section; `fraction` is the rank's share of the budgets. */
 export function mixerFor(config: PipelineConfig, fraction: number): Mixer {

@@ -1,7 +1,7 @@
 import type { SampleBuilder } from '../samples/builder.js';
 import { ConcatChunkBuilder } from '../samples/concat-chunk.js';
 import { PackBuilder } from '../samples/pack.js';
-import type { BuilderConfig } from './config-schema.js';
+import type { BuilderConfig } from '../config/config-schema.js';
 import { RECIPE_BUILDERS, type RecipeBuilderContext } from './recipe-builders.js';
 
 /** What a builder may need beyond its config section: the pipeline seed and the tokenizer. */

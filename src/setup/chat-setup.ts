@@ -1,7 +1,7 @@
 import { ChatRenderer } from '../tokenize/chat-render.js';
 import type { TokenizerEngine } from '../tokenize/engine.js';
 import { UserError } from '../util/errors.js';
-import type { PipelineConfig } from './config-schema.js';
+import type { PipelineConfig } from '../config/config-schema.js';
 
 /**
  * The chat renderer of a build: made from `tokenizer.chat_template` when set, else undefined.

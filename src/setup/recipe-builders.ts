@@ -6,7 +6,7 @@ import { SingleBuilder } from '../samples/single.js';
 import type { TokenizerEngine } from '../tokenize/engine.js';
 import { UserError } from '../util/errors.js';
 import type { BuilderFactory, RowSemantics } from './builder-registry.js';
-import type { BuilderConfig } from './config-schema.js';
+import type { BuilderConfig } from '../config/config-schema.js';
 
 /** What a builder may need beyond its config section. */
 export interface RecipeBuilderContext {

@@ -5,13 +5,13 @@ import type { MixReport, MixReportSource } from '../mix/mixer.js';
 import { columnSetFromNames } from '../shards/columns.js';
 import { LengthHistogram } from '../shards/histogram.js';
 import { shardsFingerprint, writeHfLayout } from '../shards/hf-layout.js';
-import { withPairs } from './megatron-setup.js';
+import { withPairs } from '../setup/megatron-setup.js';
 import { MANIFEST_FILE, readManifest, shardTotals, writeManifest, type Manifest, type ManifestSubset } from '../shards/manifest.js';
 import { shardFiles, type ShardInfo } from '../shards/shard-writer.js';
 import { makeFolder } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
 import { builderStatsEntry } from '../samples/builder.js';
-import { SourceHistograms } from './source-histograms.js';
+import { SourceHistograms } from '../run/source-histograms.js';
 
 /** Options of {@link mergeBuilds}. */
 export interface MergeOptions {

@@ -5,7 +5,7 @@ import { rowLength, type LengthKey } from '../mix/row-order.js';
 import type { ColumnSet } from '../shards/columns.js';
 import { readShardSamples } from '../shards/reader.js';
 import { ShardWriter, type ShardInfo } from '../shards/shard-writer.js';
-import { WORK_DIR } from './output-lock.js';
+import { WORK_DIR } from '../output-state/output-lock.js';
 
 /** Folder of the sorted runs inside the output folder. */
 export const RUNS_DIR = `${WORK_DIR}/runs`;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import type { PipelineConfig } from './config-schema.js';
+import type { PipelineConfig } from '../config/config-schema.js';
 import { remoteVersion } from '../sources/remote/remote-file.js';
-import type { ReadPlan } from './read-plan.js';
+import type { ReadPlan } from '../input-plan/read-plan.js';
 
 /**
  * What makes two builds the same build: a resumed build must continue exactly the build that

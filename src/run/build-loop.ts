@@ -17,16 +17,16 @@ import { tokenizeOutcome, type TokenizeOutcome, type TokenizeStageOptions } from
 import type { Reject } from '../util/reject-sink.js';
 import { RejectSink } from '../util/reject-sink.js';
 import type { StateValue } from '../util/state-codec.js';
-import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
-import { DocSource, type DocBatch, type ReaderSnapshot, type SourcedDoc } from './doc-source.js';
-import type { FileLedger } from './file-ledger.js';
-import type { BuildFingerprint } from './fingerprint.js';
-import type { KillHook } from './kill-hook.js';
+import { writeCheckpoint, type Checkpoint } from '../output-state/checkpoint.js';
+import { DocSource, type DocBatch, type ReaderSnapshot, type SourcedDoc } from '../input-plan/doc-source.js';
+import type { FileLedger } from '../output-state/file-ledger.js';
+import type { BuildFingerprint } from '../output-state/fingerprint.js';
+import type { KillHook } from '../output-state/kill-hook.js';
 import type { BuildProgress } from './progress.js';
-import type { ReadPlan } from './read-plan.js';
-import { RejectsFile } from './rejects-file.js';
+import type { ReadPlan } from '../input-plan/read-plan.js';
+import { RejectsFile } from '../output-state/rejects-file.js';
 import { SourceHistograms, type SourceHistogramsJSON } from './source-histograms.js';
-import type { SubsetChoice } from './subset-scan.js';
+import type { SubsetChoice } from '../input-plan/subset-scan.js';
 import type { CurriculumSort, CurriculumState } from './curriculum-sort.js';
 
 /**

@@ -4,7 +4,7 @@ import type { ShardInfo } from '../shards/shard-writer.js';
 import type { BosEosPolicy } from '../tokenize/bos-eos-policy.js';
 import { UserError } from '../util/errors.js';
 import type { RowSemantics } from './builder-registry.js';
-import type { PipelineConfig } from './config-schema.js';
+import type { PipelineConfig } from '../config/config-schema.js';
 
 /** How a Megatron-format build writes its pairs, decided before any work starts. */
 export interface MegatronPlan {

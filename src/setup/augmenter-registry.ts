@@ -7,7 +7,7 @@ import type { ColumnSet } from '../shards/columns.js';
 import type { BosEosPolicy } from '../tokenize/bos-eos-policy.js';
 import type { TokenizerEngine } from '../tokenize/engine.js';
 import { UserError } from '../util/errors.js';
-import type { AugmentConfig } from './augment-schema.js';
+import type { AugmentConfig } from '../config/augment-schema.js';
 import type { RowSemantics } from './builder-registry.js';
 
 /** What an augmenter may need from the build. */

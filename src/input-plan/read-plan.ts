@@ -7,7 +7,7 @@ import { remoteRangeBuffer } from '../sources/remote/remote-range-buffer.js';
 import { isRemotePath } from '../sources/remote/remote-url.js';
 import { mapLimit } from '../util/map-limit.js';
 import { UserError } from '../util/errors.js';
-import type { PipelineConfig } from './config-schema.js';
+import type { PipelineConfig } from '../config/config-schema.js';
 import { assignUnits, type WorkUnit } from './partition.js';
 
 /** Parquet footers read at once while planning a scaled-out build (remote files: one or two requests each). */

@@ -8,7 +8,7 @@ import { UserError } from '../util/errors.js';
 import { readCheckpoint, type Checkpoint } from './checkpoint.js';
 import { FileLedger, isOwnableName } from './file-ledger.js';
 import { describeDifference, type BuildFingerprint } from './fingerprint.js';
-import type { PipelineConfig } from './config-schema.js';
+import type { PipelineConfig } from '../config/config-schema.js';
 import { acquireLock, WORK_DIR, type AcquireLockOptions, type OutputLock } from './output-lock.js';
 import { checkWorkDir, removeRecorded } from './owned-files.js';
 import { REJECTS_FILE } from './rejects-file.js';
