@@ -1,6 +1,9 @@
 import { inSubset, subsetRank } from '../mix/subset.js';
 import type { Doc } from '../sources/doc.js';
-import { readDocs } from '../sources/read-docs.js';
+import { detectFormat, inputName } from '../sources/input-format.js';
+import { DEFAULT_INPUT_LIMITS } from '../sources/input-limits.js';
+import { JsonlPrefetch } from '../sources/jsonl-prefetch.js';
+import { displayPathOf, readDocs } from '../sources/read-docs.js';
 import type { RemoteAccess } from '../sources/remote/remote-access.js';
 import { docChars, idsLength } from '../tokenize/encode-docs.js';
 import type { BlockProcessor } from '../sources/block-records.js';
@@ -153,6 +156,8 @@ export class DocSource {
   private subsetKeptCopy: Record<string, number> | undefined;
   private counts: { version: number; copy: Record<string, number> } = { version: -1, copy: {} };
   private readonly gen: AsyncGenerator<Doc>;
+  /** Small JSON lines files read ahead (with a block processor). */
+  private readonly prefetch: JsonlPrefetch | undefined;
   private exhausted = false;
 
   constructor(
@@ -160,6 +165,7 @@ export class DocSource {
     from?: { snapshot: ReaderSnapshot; reports: FileReport[] },
   ) {
     this.sink = new ReplayableSink(opts.policy);
+    this.prefetch = opts.blocks ? new JsonlPrefetch(opts.blocks, (opts.limits ?? DEFAULT_INPUT_LIMITS).maxZstdWindow) : undefined;
     if (from) {
       const s = from.snapshot;
       Object.assign(this.sink.counts, s.rejectCounts);
@@ -234,9 +240,34 @@ export class DocSource {
     return { docs, end: docs[docs.length - 1]!.after, last: false };
   }
 
-  /** Stops reading (closes the open file). */
+  /** Stops reading (closes the open file, and those read ahead). */
   async close(): Promise<void> {
     await this.gen.return(undefined);
+    await this.prefetch?.close();
+  }
+
+  /**
+   * Opens the small JSON lines files after item `i` ahead of their turn (see {@link JsonlPrefetch}),
+   * with the field map, source name and display path their own reads will use.
+   */
+  private readAhead(i: number): void {
+    const pre = this.prefetch;
+    if (!pre) return;
+    const { plan, displayRoot, limits } = this.opts;
+    for (let j = i + 1; j < plan.items.length; j++) {
+      const item = plan.items[j]!;
+      const file = item.file;
+      if (pre.has(file.rawPath ?? file.path)) continue;
+      if (!pre.eligible(file, /^\.json(\.|$)/.test(detectFormat(file.path)?.extension ?? ''))) continue;
+      if (!pre.hasRoom(file.size)) return;
+      const input = plan.inputs[item.input]!;
+      pre.start(file, {
+        displayPath: displayPathOf(file.path, displayRoot),
+        fields: fieldsOf(input),
+        sourceName: input.config.name ?? inputName(file.path),
+        maxLineBytes: (limits ?? DEFAULT_INPUT_LIMITS).maxLineBytes,
+      });
+    }
   }
 
   private async *read(from: ReaderPosition): AsyncGenerator<Doc> {
@@ -250,6 +281,7 @@ export class DocSource {
       st.docs = 0;
       let skip = i === from.item ? from.docs : 0;
       this.sink.muted = skip > 0;
+      this.readAhead(i);
       const docs = readDocs([item.file], {
         fields: fieldsOf(input),
         name: input.config.name,
@@ -259,6 +291,7 @@ export class DocSource {
         limits: this.opts.limits,
         remote: this.opts.remote,
         blocks: this.opts.blocks,
+        prefetch: this.prefetch,
         onWarning: (file, message) => {
           if (!this.sink.muted) this.opts.onWarning?.(file, message);
         },

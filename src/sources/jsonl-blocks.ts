@@ -4,99 +4,143 @@ import { DecodeError } from './decode-error.js';
 import { decodeFault } from './decode-fault.js';
 import type { Decoded } from './decompress.js';
 import type { Doc } from './doc.js';
-import type { InputLimits } from './input-limits.js';
 import { LineBlocker, type LineBlock, type LongLineAt } from './line-blocker.js';
 import { parseJsonRecord, strictUtf8Decoder } from './parse-record.js';
-import type { ReaderContext } from './reader-context.js';
+import { warn, type ReaderContext } from './reader-context.js';
 
 /** Decoded bytes between two returns to the event loop (timers, progress, signals keep running). */
 const YIELD_EVERY_BYTES = 8 * 2 ** 20;
 
-/** One cut of the stream waiting to be replayed: the raw bytes read for it, and its block's records or a long line. */
-interface Cut {
+/**
+ * What reading a stream produced and its reader has not seen yet: compressed bytes read and
+ * warnings about the input. They are handed on with the next cut, so that the reader counts and
+ * notes them at the same point of its documents whatever the number of blocks in flight.
+ */
+export interface PendingEffects {
   raw: number;
+  warnings: string[];
+}
+
+/** One cut of the stream waiting to be replayed: what was read for it, and its block's records or a long line. */
+interface Cut extends PendingEffects {
   records?: Promise<BlockRecords>;
   long?: LongLineAt;
 }
 
 /**
- * The JSON lines of a decoded stream, read through a {@link BlockProcessor}: the stream is cut
- * into line blocks here ({@link LineBlocker}), up to `processor.depth` blocks are read (parsed,
- * and encoded) at once elsewhere, and their documents and rejects are replayed here in input
- * order — so `ctx.rejects` (the bad-input policy, rejects.jsonl), `ctx.report` (lines, documents,
- * bytes) and `ctx.onBytes` see exactly what the streaming reader shows them, in the same order:
- * a document's line number and the rejects before it are in place when it is yielded.
- * `takeRaw()` gives the compressed bytes read since it was last called; they are counted when the
- * block they were read for is replayed, so every count at a document is the same whatever the
- * number of workers. A fault of the compressed stream is reported, like the streaming reader
- * does, after every complete line before it.
+ * The producing half of reading a JSONL stream in line blocks: pulls decoded chunks, cuts them
+ * into blocks ({@link LineBlocker}) and hands each to the processor at once, queueing the cuts in
+ * input order with the raw bytes and warnings met meanwhile. It touches nothing of the reader's
+ * (report, rejects, progress), so it can run ahead of its turn (see `JsonlPrefetch`).
  */
-export async function* readJsonlBlocks(
-  decoded: Extract<Decoded, { ok: true }>,
-  ctx: ReaderContext,
-  processor: BlockProcessor,
-  limits: InputLimits,
-  size: number | undefined,
-  takeRaw: () => number,
-): AsyncGenerator<Doc> {
-  const { report } = ctx;
-  const bctx: BlockContext = { displayPath: ctx.displayPath, ...(ctx.member !== undefined ? { member: ctx.member } : {}), fields: ctx.fields, sourceName: ctx.sourceName, maxLineBytes: limits.maxLineBytes };
-  const blocker = new LineBlocker(limits.maxLineBytes, processor.blockBytes);
-  const parseOpts = { maxLineBytes: limits.maxLineBytes, arrays: false, utf8: strictUtf8Decoder() };
-  const queue: Cut[] = [];
-  const enqueue = (cuts: Array<LineBlock | LongLineAt>): void => {
-    for (const c of cuts) {
-      if ('tooLong' in c) {
-        queue.push({ raw: takeRaw(), long: c });
-        continue;
-      }
-      const records = processor.process(c, bctx);
-      records.catch(() => undefined); // awaited when replayed; never an unhandled rejection meanwhile
-      queue.push({ raw: takeRaw(), records });
-    }
-  };
-  const chunks = decoded.chunks;
-  let ended = false;
-  let fault: DecodeError | undefined;
-  let sinceYield = 0;
-  const fill = async (): Promise<void> => {
-    while (!ended && queue.length < processor.depth) {
-      ctx.signal?.throwIfAborted();
+export class BlockCuts {
+  readonly queue: Cut[] = [];
+  /** The stream is read to its end (or to a fault). */
+  ended = false;
+  /** A fault of the compressed data, reported after the last complete line. */
+  fault: DecodeError | undefined;
+  /** An error of the byte source itself (I/O), thrown where the reader reaches it. */
+  error: unknown;
+  readonly blocker: LineBlocker;
+  private sinceYield = 0;
+
+  constructor(
+    readonly decoded: Extract<Decoded, { ok: true }>,
+    private readonly pending: PendingEffects,
+    private readonly processor: BlockProcessor,
+    private readonly bctx: BlockContext,
+    private readonly signal?: AbortSignal,
+    sizeHint?: number,
+  ) {
+    // A plain stream's decoded size is its size on disk.
+    this.blocker = new LineBlocker(bctx.maxLineBytes, processor.blockBytes, decoded.compression === 'none' ? sizeHint : undefined);
+  }
+
+  /** Reads on until `depth` cuts wait or the stream ends. */
+  async fill(depth: number): Promise<void> {
+    while (!this.ended && this.queue.length < depth) {
+      this.signal?.throwIfAborted();
       let next: IteratorResult<Buffer>;
       try {
-        next = await chunks.next();
+        next = await this.decoded.chunks.next();
       } catch (err) {
-        if (!(err instanceof DecodeError)) throw err;
-        ended = true;
-        fault = err;
+        this.ended = true;
+        if (!(err instanceof DecodeError)) {
+          this.error = err;
+          return;
+        }
+        this.fault = err;
         // Only the last trailer is bad: every line is whole, the last one included.
-        enqueue(err.endOfData ? blocker.finish() : blocker.flushComplete());
+        this.enqueue(err.endOfData ? this.blocker.finish() : this.blocker.flushComplete());
         return;
       }
       if (next.done) {
-        ended = true;
-        enqueue(blocker.finish());
+        this.ended = true;
+        this.enqueue(this.blocker.finish());
         return;
       }
-      sinceYield += next.value.length;
-      if (sinceYield >= YIELD_EVERY_BYTES) {
-        sinceYield = 0;
+      this.sinceYield += next.value.length;
+      if (this.sinceYield >= YIELD_EVERY_BYTES) {
+        this.sinceYield = 0;
         await nextMacrotask();
       }
-      enqueue(blocker.feed(next.value));
+      this.enqueue(this.blocker.feed(next.value));
     }
-  };
-  const count = (raw: number): void => {
-    if (raw === 0) return;
-    report.bytes += raw;
-    ctx.onBytes?.(raw);
-  };
+  }
+
+  /** What was read after the last cut. */
+  takePending(): PendingEffects {
+    const p = { raw: this.pending.raw, warnings: this.pending.warnings };
+    this.pending.raw = 0;
+    this.pending.warnings = [];
+    return p;
+  }
+
+  /** Stops reading (closes the stream). */
+  async close(): Promise<void> {
+    await this.decoded.chunks.return(undefined);
+  }
+
+  private enqueue(cuts: Array<LineBlock | LongLineAt>): void {
+    for (const c of cuts) {
+      if ('tooLong' in c) {
+        this.queue.push({ ...this.takePending(), long: c });
+        continue;
+      }
+      const records = this.processor.process(c, this.bctx);
+      records.catch(() => undefined); // awaited when replayed; never an unhandled rejection meanwhile
+      this.queue.push({ ...this.takePending(), records });
+    }
+  }
+}
+
+/** Applies what was read for a cut: its raw bytes to the report and progress, its warnings to the notes. */
+function applyEffects(ctx: ReaderContext, e: PendingEffects): void {
+  for (const m of e.warnings) warn(ctx, m);
+  if (e.raw === 0) return;
+  ctx.report.bytes += e.raw;
+  ctx.onBytes?.(e.raw);
+}
+
+/**
+ * The JSON lines of a decoded stream, read through a {@link BlockProcessor}: {@link BlockCuts}
+ * keeps `depth` blocks in flight (read, parsed and encoded elsewhere), and their documents and
+ * rejects are replayed here in input order — so `ctx.rejects` (the bad-input policy,
+ * rejects.jsonl), `ctx.report` (lines, documents, bytes, notes) and `ctx.onBytes` see what the
+ * streaming reader shows them, in the same order: a document's line number and the rejects
+ * before it are in place when it is yielded, and every count at a document is the same whatever
+ * the number of workers. A fault of the compressed stream is reported, like the streaming reader
+ * does, after every complete line before it; an I/O error is thrown there.
+ */
+export async function* replayBlockCuts(cuts: BlockCuts, ctx: ReaderContext, depth: number, size: number | undefined): AsyncGenerator<Doc> {
+  const { report } = ctx;
+  const parseOpts = { maxLineBytes: cuts.blocker.maxLineBytes, arrays: false, utf8: strictUtf8Decoder() };
   try {
     for (;;) {
-      await fill();
-      const cut = queue.shift();
+      await cuts.fill(depth);
+      const cut = cuts.queue.shift();
       if (!cut) break;
-      count(cut.raw);
+      applyEffects(ctx, cut);
       if (cut.long) {
         report.lines = cut.long.line;
         parseJsonRecord(cut.long, { line: cut.long.line }, ctx, parseOpts);
@@ -113,13 +157,20 @@ export async function* readJsonlBlocks(
       }
       replayRejects(rejects, at, undefined, ctx.rejects);
     }
-    count(takeRaw());
+    applyEffects(ctx, cuts.takePending());
+    const { blocker } = cuts;
     report.lines = blocker.line;
-    if (fault) {
+    if (cuts.error !== undefined) throw cuts.error;
+    if (cuts.fault) {
       const where = { consumed: blocker.consumed, pending: blocker.pendingLength, partial: blocker.pendingHasContent, done: `the last complete line is ${blocker.line}`, unit: `line ${blocker.line + 1}` };
-      decodeFault(ctx, fault, decoded.compression, where, size);
+      decodeFault(ctx, cuts.fault, cuts.decoded.compression, where, size);
     }
   } finally {
-    await chunks.return(undefined);
+    await cuts.close();
   }
+}
+
+/** The block context of a reader's input. */
+export function blockContextOf(ctx: ReaderContext, maxLineBytes: number): BlockContext {
+  return { displayPath: ctx.displayPath, ...(ctx.member !== undefined ? { member: ctx.member } : {}), fields: ctx.fields, sourceName: ctx.sourceName, maxLineBytes };
 }

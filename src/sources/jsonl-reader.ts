@@ -1,4 +1,4 @@
-import { createReadStream, type PathLike } from 'node:fs';
+import type { PathLike } from 'node:fs';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { Doc } from './doc.js';
 import { DecodeError } from './decode-error.js';
@@ -7,13 +7,12 @@ import type { InputCompression } from './input-format.js';
 import { DEFAULT_INPUT_LIMITS } from './input-limits.js';
 import { JsonArrayError, JsonArraySplitter } from './json-array-splitter.js';
 import { decodeFault } from './decode-fault.js';
-import { readJsonlBlocks } from './jsonl-blocks.js';
+import { blockContextOf } from './jsonl-blocks.js';
+import { jsonlFileSource, replayStarted, startBlocks } from './jsonl-prefetch.js';
 import { LineSplitter, type LongLine } from './line-splitter.js';
 import { parseJsonRecord, strictUtf8Decoder } from './parse-record.js';
 import { locate, warn, type ReaderContext } from './reader-context.js';
 
-/** Raw read size for JSONL files (compressed or not). */
-const READ_CHUNK = 64 * 1024;
 /** Decoded bytes between two returns to the event loop (timers, progress, signals keep running). */
 const YIELD_EVERY_BYTES = 8 * 2 ** 20;
 
@@ -33,12 +32,13 @@ export interface JsonlReadOptions {
  * bytes, so a file that grows while it is read is read as it was when the build planned it.
  */
 export async function* readJsonlFile(path: PathLike, compression: InputCompression, ctx: ReaderContext, opts: JsonlReadOptions = {}): AsyncGenerator<Doc> {
-  if (opts.size === 0) {
-    yield* readJsonl((async function* () {})(), compression, ctx, opts);
+  // A small file may have been opened and handed to the workers ahead of its turn (JsonlPrefetch).
+  const ahead = !opts.arrays && ctx.blocks ? ctx.prefetch?.take(path, blockContextOf(ctx, (ctx.limits ?? DEFAULT_INPUT_LIMITS).maxLineBytes)) : undefined;
+  if (ahead) {
+    yield* replayStarted(await ahead, ctx, ctx.blocks!.depth, opts.size);
     return;
   }
-  const stream = createReadStream(path, { highWaterMark: READ_CHUNK, ...(opts.size !== undefined ? { end: opts.size - 1 } : {}) });
-  yield* readJsonl(stream, compression, ctx, opts);
+  yield* readJsonl(jsonlFileSource(path, opts.size), compression, ctx, opts);
 }
 
 /**
@@ -69,14 +69,13 @@ export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression:
   const limits = ctx.limits ?? DEFAULT_INPUT_LIMITS;
   report.lines ??= 0;
   // JSON lines files (not `.json`, which may hold one array) go to the block processor when there is one.
-  const blocks = opts.arrays ? undefined : ctx.blocks;
-  let raw = 0;
+  if (!opts.arrays && ctx.blocks) {
+    const started = await startBlocks(source, compression, ctx.blocks, blockContextOf(ctx, limits.maxLineBytes), limits.maxZstdWindow, opts.size, signal);
+    yield* replayStarted(started, ctx, ctx.blocks.depth, opts.size);
+    return;
+  }
   const decoded = await decompress(source, compression, {
     onRaw: (n) => {
-      if (blocks) {
-        raw += n;
-        return;
-      }
       report.bytes += n;
       ctx.onBytes?.(n);
     },
@@ -86,14 +85,6 @@ export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression:
   if (!decoded.ok) {
     report.status = 'corrupt';
     ctx.rejects.reject('corrupt_input', locate(ctx, { offset: 0 }), decoded.detail, 1);
-    return;
-  }
-  if (blocks) {
-    yield* readJsonlBlocks(decoded, ctx, blocks, limits, opts.size, () => {
-      const n = raw;
-      raw = 0;
-      return n;
-    });
     return;
   }
   const chunks = decoded.chunks;

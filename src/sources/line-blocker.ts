@@ -48,11 +48,17 @@ export class LineBlocker {
   /** Bytes of the partial line being dropped; undefined when none is. */
   private dropping: number | undefined;
 
+  /**
+   * `sizeHint`: the decoded stream's size when it is known (a plain file's size), so that a small
+   * file gets a buffer of its size and not of a whole block: thousands of small files would
+   * otherwise allocate (and hand to workers) a block-sized buffer each.
+   */
   constructor(
     readonly maxLineBytes: number,
     readonly targetBytes: number,
+    private readonly sizeHint?: number,
   ) {
-    this.buf = fresh(this.capacity(0));
+    this.buf = fresh(0);
   }
 
   /** Takes the next decoded chunk; returns the blocks and long lines it completes, in order. */
@@ -129,20 +135,22 @@ export class LineBlocker {
     const block: LineBlock = { bytes, firstLine: this.line + 1, lines };
     this.line += lines;
     const rest = this.buf.subarray(end, this.len);
-    this.buf = fresh(this.capacity(rest.length));
+    this.buf = fresh(rest.length > 0 ? this.capacity(rest.length) : 0);
     this.buf.set(rest);
     this.len = rest.length;
     this.complete = 0;
     return block;
   }
 
+  /** Room for a block being filled that needs `need` bytes now: a block and a chunk, or what is left of a stream of known size. */
   private capacity(need: number): number {
-    return Math.max(need, this.targetBytes + (1 << 16));
+    const toCome = this.sizeHint !== undefined ? Math.max(0, this.sizeHint - this.consumed) : Infinity;
+    return Math.max(need, Math.min(this.targetBytes + (1 << 16), need + toCome));
   }
 
   private append(piece: Uint8Array): void {
     if (this.len + piece.length > this.buf.length) {
-      const grown = fresh(Math.max(this.len + piece.length, this.buf.length * 2));
+      const grown = fresh(Math.max(this.capacity(this.len + piece.length), this.buf.length * 2));
       grown.set(this.buf.subarray(0, this.len));
       this.buf = grown;
     }
