@@ -9,7 +9,7 @@ import { parseJsonRecord, strictUtf8Decoder } from './parse-record.js';
 import { warn, type ReaderContext } from './reader-context.js';
 
 /** Decoded bytes between two returns to the event loop (timers, progress, signals keep running). */
-const YIELD_EVERY_BYTES = 8 * 2 ** 20;
+export const YIELD_EVERY_BYTES = 8 * 2 ** 20;
 
 /**
  * What reading a stream produced and its reader has not seen yet: compressed bytes read and

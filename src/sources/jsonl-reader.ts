@@ -7,14 +7,12 @@ import type { InputCompression } from './input-format.js';
 import { DEFAULT_INPUT_LIMITS } from './input-limits.js';
 import { JsonArrayError, JsonArraySplitter } from './json-array-splitter.js';
 import { decodeFault } from './decode-fault.js';
-import { blockContextOf } from './jsonl-blocks.js';
+import { blockContextOf, YIELD_EVERY_BYTES } from './jsonl-blocks.js';
 import { jsonlFileSource, replayStarted, startBlocks } from './jsonl-prefetch.js';
 import { LineSplitter, type LongLine } from './line-splitter.js';
 import { parseJsonRecord, strictUtf8Decoder } from './parse-record.js';
 import { locate, warn, type ReaderContext } from './reader-context.js';
 
-/** Decoded bytes between two returns to the event loop (timers, progress, signals keep running). */
-const YIELD_EVERY_BYTES = 8 * 2 ** 20;
 
 /** How a JSON lines file is read. */
 export interface JsonlReadOptions {
@@ -63,6 +61,10 @@ export async function* readJsonlFile(path: PathLike, compression: InputCompressi
  * `ctx.report` counts lines, documents and raw bytes as it goes; `ctx.signal` is checked once per
  * chunk, and the reader returns to the event loop every 8 MiB of decoded bytes, so progress
  * stays alive on a decompression bomb.
+ *
+ * With a block processor in `ctx.blocks`, a JSON lines stream (not a `.json` one) is read in line
+ * blocks parsed and encoded elsewhere (see `replayBlockCuts`), with the same documents, rejects
+ * and counts.
  */
 export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression: InputCompression, ctx: ReaderContext, opts: JsonlReadOptions = {}): AsyncGenerator<Doc> {
   const { report, signal } = ctx;
