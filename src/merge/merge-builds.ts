@@ -152,8 +152,11 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
   // Hard links an earlier merge into this folder made (its manifest lists them) may be replaced; nothing else.
   const earlierLinks = new Set((existing?.shards ?? []).flatMap(shardFiles).map((s) => s.file).filter((f) => /^rank-\d{5}-shard-\d{5,}\.(?:arrow|bin|idx)$/.test(f)));
   const ownNames = new Set(ranks.map((r) => path.relative(out, r.dir).split(path.sep)[0]!));
+  const rankDirs = new Map(ranks.map((r) => [r.m.scale_out!.rank!, r.dir]));
   for (const name of await fs.readdir(out)) {
     if (MERGE_FILES.has(name) || ownNames.has(name) || earlierLinks.has(name)) continue;
+    if (await isLinkOfRankFile(out, name, rankDirs)) continue; // linked by a merge killed before its manifest
+
     if (name.startsWith('.')) continue; // hidden files (temporary files of an interrupted merge, .DS_Store) are left alone
     throw new UserError(`--output ${output} holds ${name}, which skein merge did not write; choose an empty folder or the parent of the rank folders`);
   }
@@ -247,4 +250,18 @@ export async function mergeBuilds(dirs: readonly string[], output: string, opts:
   else await writeHfLayout(out, shards, columnSetFromNames(first.columns), shardsFingerprint(shards));
   await writeManifest(out, manifest);
   return manifest;
+}
+
+/**
+ * Whether `name` in the merged folder is a hard link to the very rank file its name stands for
+ * (`rank-RRRRR-<file>` ↔ `<rank RRRRR's folder>/<file>`, same device and inode): a link an
+ * interrupted `--hardlink` merge made before it could write its manifest. Replacing it loses
+ * nothing, since it is the rank's own file.
+ */
+async function isLinkOfRankFile(out: string, name: string, rankDirs: Map<number, string>): Promise<boolean> {
+  const m = /^rank-(\d{5})-(shard-\d{5,}\.(?:arrow|bin|idx))$/.exec(name);
+  const dir = m ? rankDirs.get(Number(m[1])) : undefined;
+  if (!m || dir === undefined) return false;
+  const [here, there] = await Promise.all([fs.lstat(path.join(out, name)).catch(() => undefined), fs.lstat(path.join(dir, m[2]!)).catch(() => undefined)]);
+  return !!here && !!there && here.isFile() && there.isFile() && here.dev === there.dev && here.ino === there.ino;
 }
