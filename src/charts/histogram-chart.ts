@@ -60,7 +60,7 @@ export function histogramChartSpec(series: readonly ChartSeries[], opts: ChartOp
       description: `${b.lo === 0 ? '0' : `${humanSize(b.lo)}–${humanSize(b.hi)}`} tokens: ${b.count} documents (${(h.count ? (100 * b.count) / h.count : 0).toFixed(1)}%)`,
     }));
     return {
-      title: { text: s.name, subtitle: `${h.count} documents, mean ${Math.round(h.mean)} tokens; ${percent(under)} under 4K, ${percent(over)} at or over 32K`, fontSize: 13 },
+      title: { text: s.name, subtitle: `${h.count} documents, mean ${Math.round(h.mean)} tokens; ${percent(under)} under 4K, ${percent(over)} at or over 32K`, fontSize: 13, offset: 2 },
       width: opts.width ?? 680,
       height: 120,
       layer: [
