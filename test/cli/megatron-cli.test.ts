@@ -141,7 +141,10 @@ test('rows as documents: UtK rows without marker masks, one Megatron document pe
   assert.equal(read.tokens_sha256, expected.sha);
   assert.deepEqual(read.doc_lengths, expected.lengths);
   assert.deepEqual([m.megatron.documents, m.megatron.flags], ['rows', ['--eod-mask-loss']]);
-  assert.ok(read.max_id >= m.tokenizer.vocab_size, 'UtK marker ids past the base vocabulary are written');
+  // Llama-3's UtK markers are its reserved special tokens (ids from 128002, above every text token, BOS and EOS).
+  const utk = m.augment.find((x: { type: string }) => x.type === 'utk');
+  assert.equal(utk.marker_source, 'reserved');
+  assert.ok(read.max_id >= Math.min(...(Object.values(utk.marker_ids) as number[])), 'UtK marker ids are written');
   // The flag is exact: the Arrow loss mask is 0 right after every EOS and nowhere else.
   const eos = m.tokenizer.special_ids.eos as number;
   for await (const row of (await openDataset(path.join(base, 'a'))).rows()) {
