@@ -47,7 +47,6 @@ interface Rasterizer {
   font: Record<string, unknown>;
 }
 
-const loading = new Map<RasterizerName, Promise<Rasterizer>>();
 const common = { loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY, sansSerifFamily: CHART_FONT_FAMILY };
 
 /** Loads the native build, or undefined when its binary is not installed for this platform. */
@@ -68,19 +67,15 @@ async function loadWasm(): Promise<Rasterizer> {
   return { name: 'resvg-wasm', Resvg: resvg.Resvg as unknown as ResvgClass, font: { ...common, fontBuffers: fonts } };
 }
 
-/** The rasterizer `wanted` names, or the native one where it loads, else the WebAssembly one. */
-function rasterizer(wanted: RasterizerName | undefined): Promise<Rasterizer> {
-  const key = wanted ?? 'resvg-js';
-  let r = loading.get(key);
-  if (!r) {
-    r = key === 'resvg-wasm' ? wasmOnce() : loadNative().then((n) => n ?? wasmOnce());
-    loading.set(key, r);
-  }
-  return r;
-}
-
+let nativeLoading: Promise<Rasterizer> | undefined;
 let wasmLoading: Promise<Rasterizer> | undefined;
-const wasmOnce = () => (wasmLoading ??= loadWasm());
+
+/** The WebAssembly build if `wanted`, else the native one where it loads, else the WebAssembly one. */
+function rasterizer(wanted: RasterizerName | undefined): Promise<Rasterizer> {
+  const wasm = () => (wasmLoading ??= loadWasm());
+  if (wanted === 'resvg-wasm') return wasm();
+  return (nativeLoading ??= loadNative().then((n) => n ?? wasm()));
+}
 
 /** Which build {@link svgToPng} uses by default here: `resvg-js` where its binary loads, else `resvg-wasm`. */
 export async function rasterizerName(wanted?: RasterizerName): Promise<RasterizerName> {
