@@ -11,7 +11,7 @@ test('end to end on the bundled corpus: skein build → train (held-out loss on 
   const build = skein(['build', '--no-progress'], cwd);
   assert.equal(build.code, 0, build.stderr);
   // The README's held-out set: other addresses than the training corpus, built the same way.
-  const held = skein(['build', '--input', fixture('corpus', 'sotu-heldout.jsonl.gz'), '--output', 'heldout', '--no-progress', '-q'], cwd);
+  const held = skein(['build', '--input', fixture('heldout', 'sotu-heldout.jsonl.gz'), '--output', 'heldout', '--no-progress', '-q'], cwd);
   assert.equal(held.code, 0, held.stderr);
   const tr = skein(['train', 'shards', '--output', 'run', '--steps', '8', '--seq-len', '128', '--batch-size', '4', '--checkpoint-every', '4', '--eval-data', 'heldout', '--eval-windows', '4', '--no-progress'], cwd);
   assert.equal(tr.code, 0, tr.stderr);
