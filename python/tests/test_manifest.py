@@ -33,6 +33,16 @@ def test_reads_a_real_build(folders):
     assert m.vocab_size == 128256
 
 
+def test_added_marker_tokens_widen_the_embedding(copy):
+    """UtK markers past the vocabulary (tokenizers without reserved tokens) make total_vocab_size the size to embed."""
+
+    def added(m):
+        m["tokenizer"]["added_tokens"] = {"<knot>": 128256, "<sort>": 128257}
+        m["tokenizer"]["total_vocab_size"] = 128258
+
+    assert load_manifest(copy(added)).vocab_size == 128258
+
+
 def test_missing_manifest(tmp_path):
     with pytest.raises(SkeinFormatError, match=r"no manifest at .*manifest\.json: point to a folder written by `skein build`"):
         load_manifest(str(tmp_path))

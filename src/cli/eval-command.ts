@@ -4,6 +4,7 @@ import { BACKENDS, type BackendName } from '../train/backend-names.js';
 import type { RopeScaling } from '../train/config.js';
 import { positiveInt } from './parse-number.js';
 import { numberOption } from './parse-option.js';
+import { taskProgress, type TaskProgress } from './task-progress.js';
 
 /** Flags of `skein eval`. */
 interface EvalFlags {
@@ -39,6 +40,15 @@ export function evalCommand(): Command {
     .option('--json', 'print the report as JSON')
     .action(async (checkpoint: string, dirs: string[], f: EvalFlags) => {
       const { runEval } = await import('../eval/run-eval.js'); // loads TensorFlow.js only for this command
+      // One progress display per folder, replaced when the next folder starts.
+      let bar: { dir: string; progress: TaskProgress } | undefined;
+      const onProgress = (dir: string, unit: string, done: number, total: number) => {
+        if (bar?.dir !== dir) {
+          bar?.progress.stop();
+          bar = { dir, progress: taskProgress(process.stderr, `evaluating ${dir}`, unit, { quiet: f.quiet || f.json }) };
+        }
+        bar.progress.update(done, total);
+      };
       const r = await runEval({
         checkpoint,
         dirs,
@@ -49,9 +59,12 @@ export function evalCommand(): Command {
         maxSamples: f.maxSamples,
         rope: { base: f.ropeBase, scaling: f.ropeScaling, factor: f.ropeFactor, originalContext: f.ropeOriginalLen },
         onNote: (l) => {
+          bar?.progress.stop();
+          bar = undefined;
           if (!f.quiet && !f.json) process.stderr.write(`skein: ${l}\n`);
         },
-      });
+        onProgress,
+      }).finally(() => bar?.progress.stop());
       if (f.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else if (!f.quiet) {
         const rel = (p: string) => path.relative(process.cwd(), p) || '.';

@@ -7,6 +7,7 @@ import { SKEIN_VERSION } from '../pipeline/run-build.js';
 import { UserError } from '../util/errors.js';
 import { nonNegativeInt, positiveInt } from './parse-number.js';
 import { intList, numberList } from './parse-option.js';
+import { taskProgress } from './task-progress.js';
 
 /** Flags of `skein gen-eval`. */
 interface GenEvalFlags {
@@ -38,6 +39,7 @@ export function genEvalCommand(): Command {
     .action(async (task: string, f: GenEvalFlags) => {
       if (!(EVAL_TASKS as readonly string[]).includes(task)) throw new UserError(`unknown eval task '${task}': use one of ${EVAL_TASKS.join(', ')}`);
       const output = f.output ?? `eval-${task}`;
+      const bar = taskProgress(process.stderr, `generating ${task} samples`, 'samples', { quiet: f.quiet });
       const m = await generateEvalSet({
         task: task as EvalTask,
         lengths: f.lengths,
@@ -49,7 +51,8 @@ export function genEvalCommand(): Command {
         haystack: f.haystack,
         bos: f.bos === false ? false : 'auto',
         skeinVersion: SKEIN_VERSION,
-      });
+        onSample: (done, total) => bar.update(done, total),
+      }).finally(() => bar.stop());
       if (!f.quiet) {
         const rel = path.relative(process.cwd(), path.resolve(output)) || '.';
         process.stdout.write(

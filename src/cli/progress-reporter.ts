@@ -1,3 +1,4 @@
+import { logLineSeconds } from './progress-interval.js';
 import cliProgress from 'cli-progress';
 import { humanCount, humanDuration, progressLine, progressRates, type BuildProgress } from '../pipeline/progress.js';
 
@@ -55,7 +56,7 @@ export function progressReporter(stream: NodeJS.WriteStream, opts: { quiet?: boo
       },
     };
   }
-  const every = (opts.lineEverySec ?? 10) * 1000;
+  const every = logLineSeconds(opts.lineEverySec) * 1000;
   let last = 0;
   return {
     update(p) {

@@ -1,3 +1,4 @@
+import { logLineSeconds } from './progress-interval.js';
 import cliProgress from 'cli-progress';
 import { humanCount, humanDuration } from '../pipeline/progress.js';
 
@@ -36,7 +37,7 @@ export function taskProgress(stream: NodeJS.WriteStream, what: string, unit: str
       },
     };
   }
-  const every = (opts.lineEverySec ?? 10) * 1000;
+  const every = logLineSeconds(opts.lineEverySec) * 1000;
   let last = performance.now();
   return {
     update(done, total) {

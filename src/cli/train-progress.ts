@@ -1,3 +1,4 @@
+import { logLineSeconds } from './progress-interval.js';
 import cliProgress from 'cli-progress';
 import { humanCount, humanDuration } from '../pipeline/progress.js';
 import type { StepLog } from '../train/trainer.js';
@@ -47,7 +48,7 @@ export function trainProgress(stream: NodeJS.WriteStream, opts: { quiet?: boolea
       },
     };
   }
-  const every = (opts.lineEverySec ?? 10) * 1000;
+  const every = logLineSeconds(opts.lineEverySec) * 1000;
   let last = -Infinity;
   return {
     step(e, total) {

@@ -44,8 +44,8 @@ export function bucketRange(b: number): [number, number] {
   return b === 0 ? [0, 32] : [2 ** (b + 4), 2 ** (b + 5)];
 }
 
-/** Evaluates the first `maxWindows` windows of a held-out folder. */
-export async function perplexityByPosition(em: EvalModel, dir: string, seqLen: number, maxWindows: number): Promise<PerplexityReport> {
+/** Evaluates the first `maxWindows` windows of a held-out folder; `onWindow` is called as each window starts. */
+export async function perplexityByPosition(em: EvalModel, dir: string, seqLen: number, maxWindows: number, onWindow?: (done: number, total: number) => void): Promise<PerplexityReport> {
   const ds = await openDataset(dir);
   const documentAttention = ds.manifest.attention === 'document';
   const sums: number[] = [];
@@ -56,6 +56,7 @@ export async function perplexityByPosition(em: EvalModel, dir: string, seqLen: n
     for (const w of rowWindows(row, seqLen, documentAttention)) {
       if (windows >= maxWindows) break outer;
       windows++;
+      onWindow?.(windows, maxWindows);
       const b = makeBatch([w], em.vocab);
       const inp = modelInputs(em.model, b);
       let nll: Float32Array;

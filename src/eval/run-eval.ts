@@ -35,6 +35,8 @@ export interface RunEvalOptions {
   maxSamples?: number;
   /** Notes for the user. */
   onNote?: (line: string) => void;
+  /** Progress within one folder: `done` of `total` samples (eval sets) or windows (held-out shards). */
+  onProgress?: (dir: string, unit: 'samples' | 'windows', done: number, total: number) => void;
 }
 
 /** The whole report. */
@@ -77,7 +79,7 @@ export async function runEval(o: RunEvalOptions): Promise<EvalReport> {
         throw new UserError(`${d} was tokenized with ${m.tokenizer.name} but the checkpoint was trained on ${em.tokenizer.name} tokens: regenerate it with --tokenizer ${em.tokenizer.name}`);
       }
       if ('eval' in m) {
-        const r = await scoreEvalSet(em, dir, { maxSamples: o.maxSamples });
+        const r = await scoreEvalSet(em, dir, { maxSamples: o.maxSamples, onSample: (done, total) => o.onProgress?.(d, 'samples', done, total) });
         report.tasks.push(r);
         note(`${d}: ${r.task} exact match ${(r.exact_match * 100).toFixed(1)}% over ${r.samples} samples (token accuracy ${(r.token_accuracy * 100).toFixed(1)}%)`);
         if (DEPTH_TASKS.includes(r.task)) {
@@ -88,7 +90,7 @@ export async function runEval(o: RunEvalOptions): Promise<EvalReport> {
         }
       } else {
         const seqLen = o.seqLen ?? em.trainSeqLen;
-        const r = await perplexityByPosition(em, dir, seqLen, o.maxWindows ?? 64);
+        const r = await perplexityByPosition(em, dir, seqLen, o.maxWindows ?? 64, (done, total) => o.onProgress?.(d, 'windows', done, total));
         report.perplexity.push(r);
         note(`${d}: perplexity ${r.perplexity.toFixed(2)} (loss ${r.loss.toFixed(4)}) over ${r.targets} targets in ${r.windows} windows of ${seqLen}`);
       }

@@ -87,13 +87,13 @@ function aggregate(scores: SampleScore[]) {
 }
 
 /** Scores every sample of an eval set (`maxSamples` caps it) and aggregates per cell and per length. */
-export async function scoreEvalSet(em: EvalModel, dir: string, opts: { maxSamples?: number; onSample?: (done: number) => void } = {}): Promise<TaskReport> {
+export async function scoreEvalSet(em: EvalModel, dir: string, opts: { maxSamples?: number; onSample?: (done: number, total: number) => void } = {}): Promise<TaskReport> {
   const m = await readEvalManifest(dir);
   const scores: SampleScore[] = [];
   for await (const row of readEvalRows(dir)) {
     if (opts.maxSamples !== undefined && scores.length >= opts.maxSamples) break;
     scores.push(await scoreSample(em, row));
-    opts.onSample?.(scores.length);
+    opts.onSample?.(scores.length, opts.maxSamples === undefined ? m.totals.rows : Math.min(opts.maxSamples, m.totals.rows));
   }
   const cells = new Map<string, SampleScore[]>();
   const lengths = new Map<number, SampleScore[]>();

@@ -31,12 +31,17 @@ test('end to end on the bundled corpus: skein build → train (held-out loss on 
   assert.equal(model.format, 'skein-lm');
   assert.equal(model.weightsManifest[0].paths[0], 'weights.bin');
 
-  const gen = skein(['gen-eval', 'passkey', '--lengths', '128,256', '--depths', '0,50,100', '--samples', '2', '--output', 'eval-passkey'], cwd);
+  // SKEIN_PROGRESS_SECONDS makes the log-style progress (stderr is a pipe here) print at every step.
+  const everyStep = { SKEIN_PROGRESS_SECONDS: '0.000001' };
+  const gen = skein(['gen-eval', 'passkey', '--lengths', '128,256', '--depths', '0,50,100', '--samples', '2', '--output', 'eval-passkey'], cwd, everyStep);
   assert.equal(gen.code, 0, gen.stderr);
+  assert.match(gen.stderr, /^skein: generating passkey samples: 12\/12 samples \(100\.0%/m);
   assert.match(gen.stdout, /12 passkey samples .* at lengths 128, 256 × depths 0, 50, 100%/);
 
-  const ev = skein(['eval', 'run', 'eval-passkey', 'heldout', '--max-windows', '4', '--output', 'report'], cwd);
+  const ev = skein(['eval', 'run', 'eval-passkey', 'heldout', '--max-windows', '4', '--output', 'report'], cwd, everyStep);
   assert.equal(ev.code, 0, ev.stderr);
+  assert.match(ev.stderr, /^skein: evaluating eval-passkey: 12\/12 samples \(100\.0%/m);
+  assert.match(ev.stderr, /^skein: evaluating heldout: 4\/4 windows/m);
   assert.match(ev.stdout, /passkey \(eval-passkey\): exact match \d+\.\d% of 12/);
   assert.match(ev.stdout, /perplexity \d/);
   const report = JSON.parse(fs.readFileSync(path.join(cwd, 'report', 'report.json'), 'utf8'));

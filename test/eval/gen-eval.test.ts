@@ -60,6 +60,12 @@ test('passkey: the spec strings, fillers filling the length, the key line at the
   }
 });
 
+test('gen-eval reports each sample as it is made, up to the number of cells × samples', async () => {
+  const seen: Array<[number, number]> = [];
+  await generateEvalSet({ task: 'passkey', lengths: [128, 256], depths: [0, 100], samples: 2, tokenizer: 'o200k_base', output: path.join(root, 'progress'), onSample: (d, t) => seen.push([d, t]) });
+  assert.deepEqual(seen, Array.from({ length: 8 }, (_, i) => [i + 1, 8]));
+});
+
 test('niah: the needle sits at the requested depth of the bundled-corpus haystack, moved back to a sentence end; answer = the needle', async () => {
   const dir = path.join(root, 'niah');
   await generateEvalSet({ task: 'niah', lengths: [400], depths: [0, 50, 100], samples: 1, tokenizer: 'o200k_base', output: dir });
