@@ -13,6 +13,7 @@
  */
 export * from './sources/index.js';
 export * from './shards/index.js';
+export * from './charts/index.js';
 
 export type { TokDoc } from './tokenize/tok-doc.js';
 export { ENGINE_KINDS, type EngineKind, type TokenizerEngine, type TokenizerInfo, type TokenizerKind } from './tokenize/engine.js';
