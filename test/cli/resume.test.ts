@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fixture } from '../helpers/corpus.js';
+import { fixture, packMixArgs } from '../helpers/corpus.js';
 import { manifestOf, tempDir } from '../helpers/cli.js';
 import { arrowHashes, skeinAsync } from '../helpers/spawn.js';
 import { writeMixedInputs } from '../helpers/mixed-inputs.js';
@@ -64,35 +64,7 @@ test('Megatron pairs: killed mid-pair, between pairs and after a checkpoint, the
 });
 
 test('resume with carried state everywhere: pack best-fit open rows, shuffle buffer, group_by_length, per-source mixing that stops early, bad records skipped', async () => {
-  const args = (out: string) => [
-    'build',
-    '--input',
-    fixture('slimpajama', 'train'),
-    fixture('bad', 'malformed.jsonl'),
-    '--source-field',
-    'meta.redpajama_set_name',
-    '--builder',
-    'pack',
-    '--seq-len',
-    '2048',
-    '--shard-tokens',
-    '12000',
-    '--on-error',
-    'skip',
-    '--set',
-    'builder.open_rows=6',
-    '--set',
-    'order.shuffle_buffer=7',
-    '--set',
-    'order.group_by_length=5',
-    '--set',
-    'mix={"mode":"per_source","total_tokens":120000,"weights":{"RedPajamaC4":1,"RedPajamaCommonCrawl":2},"short_threshold":300,"short_keep":0.3}',
-    '--set',
-    'tokenizer.batch_docs=16',
-    '--output',
-    out,
-    '--no-progress',
-  ];
+  const args = (out: string) => packMixArgs(out, ['builder.open_rows=6', 'order.group_by_length=5', 'tokenizer.batch_docs=16'], ['--no-progress']);
   await killAndResume(args, ['rows:5', 'checkpoints:3', 'shards:6'], 8, (m) => {
     assert.equal(m.mix.stopped_early, true, 'the mixer stopped reading mid-input');
     assert.ok(m.rejects.count > 0, 'bad records were skipped and logged');
