@@ -13,6 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { loadConfigObject, loadTokenizer, runBuild } from '../src/index.js';
+import { buildChannel, type BuildEvent } from '../src/run/build-channel.js';
+import { processCpuSeconds, threadCpuSeconds } from '../src/util/thread-cpu.js';
 
 const require = createRequire(import.meta.url);
 
@@ -29,6 +31,30 @@ export interface BuildBenchResult {
   ratio: number;
   setupSeconds: number;
   peakRssMB: number;
+  /** Main-thread CPU seconds per million tokens of the build's streaming span (CPU time: robust to a shared machine). */
+  mainCpuPerMTokens: number | null;
+  /** tokens / main-thread CPU seconds: what no number of workers can pass. */
+  ceilingTokensPerSec: number | null;
+  /** Every thread's CPU seconds per million tokens, same span. */
+  cpuPerMTokens: number | null;
+}
+
+/** Main-thread and whole-process CPU seconds at the build's `streaming` and `finished` events (see build-channel.ts). */
+function cpuSpan(): { stop(): { main: number | null; all: number | null } } {
+  const at: Record<string, { main: number | undefined; all: number }> = {};
+  const listen = (e: unknown) => {
+    at[(e as BuildEvent).phase] = { main: threadCpuSeconds(), all: processCpuSeconds() };
+  };
+  buildChannel.subscribe(listen);
+  return {
+    stop() {
+      buildChannel.unsubscribe(listen);
+      const s = at.streaming;
+      const f = at.finished;
+      if (!s || !f) return { main: null, all: null };
+      return { main: s.main === undefined || f.main === undefined ? null : f.main - s.main, all: f.all - s.all };
+    },
+  };
 }
 
 function corpusFile(dir: string, repeat: number): { file: string; texts: string[] } {
@@ -71,8 +97,10 @@ export async function benchBuild(tokenizers: string[], repeat: number, workers?:
         bareSec = (performance.now() - t0) / 1000;
       }
       const out = path.join(dir, `out-${name}`);
+      const span = cpuSpan();
       const r = await runBuild(loadConfigObject({ inputs: [{ path: file }], tokenizer: { name, add_bos: false, add_eos: false, ...(workers !== undefined ? { workers } : {}) }, builder: { type: 'concat-chunk', seq_len: 8192, remainder: 'keep' }, output: { dir: out } }));
       if (r.manifest.totals.tokens !== tokens) throw new Error(`e2e wrote ${r.manifest.totals.tokens} tokens, bare counted ${tokens}`);
+      const cpu = span.stop();
       const bare = tokens / bareSec;
       const e2e = tokens / r.progress.seconds;
       results.push({
@@ -87,6 +115,9 @@ export async function benchBuild(tokenizers: string[], repeat: number, workers?:
         ratio: +(e2e / bare).toFixed(3),
         setupSeconds: +r.progress.setupSeconds.toFixed(2),
         peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+        mainCpuPerMTokens: cpu.main === null ? null : +(cpu.main / (tokens / 1e6)).toFixed(4),
+        ceilingTokensPerSec: cpu.main ? Math.round(tokens / cpu.main) : null,
+        cpuPerMTokens: cpu.all === null ? null : +(cpu.all / (tokens / 1e6)).toFixed(4),
       });
       fs.rmSync(out, { recursive: true, force: true });
     }

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { compress as zstdCompress, DecompressStream } from 'zstd-napi';
-import { DocSource } from '../src/pipeline/doc-source.js';
+import { DocSource } from '../src/input-plan/doc-source.js';
 import { ByteReader } from '../src/sources/byte-reader.js';
 import { expandInputs } from '../src/sources/expand-inputs.js';
 import { gunzipStream } from '../src/sources/gzip-decoder.js';

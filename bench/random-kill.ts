@@ -9,12 +9,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
+import { mixedInputs, writeMixedInputs } from '../test/helpers/mixed-inputs.js';
 import { skeinAsync } from '../test/helpers/spawn.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const fixture = (...p: string[]) => path.join(ROOT, 'fixtures', ...p);
+import { fixture, packMixArgs, ROOT } from '../test/helpers/corpus.js';
 
 /** One kind of run to interrupt: the arguments of a command writing into `out`. */
 export interface KillScenario {
@@ -31,32 +29,7 @@ const BUILD_FLAGS = ['--no-progress', '-q'];
 export function killScenarios(): KillScenario[] {
   return [
     { name: 'concat-chunk', args: (out) => ['build', '--output', out, '--seq-len', '1024', '--shard-tokens', '20000', ...BUILD_FLAGS] },
-    {
-      name: 'pack+mix',
-      args: (out) => [
-        'build',
-        '--input',
-        fixture('slimpajama', 'train'),
-        fixture('bad', 'malformed.jsonl'),
-        '--source-field',
-        'meta.redpajama_set_name',
-        '--builder',
-        'pack',
-        '--seq-len',
-        '2048',
-        '--shard-tokens',
-        '12000',
-        '--on-error',
-        'skip',
-        '--set',
-        'order.shuffle_buffer=7',
-        '--set',
-        'mix={"mode":"per_source","total_tokens":120000,"weights":{"RedPajamaC4":1,"RedPajamaCommonCrawl":2},"short_threshold":300,"short_keep":0.3}',
-        '--output',
-        out,
-        ...BUILD_FLAGS,
-      ],
-    },
+    { name: 'pack+mix', args: (out) => packMixArgs(out, [], BUILD_FLAGS) },
     { name: 'utk', args: (out) => ['build', path.join(ROOT, 'pipelines', 'utk.json'), '--seq-len', '2048', '--shard-tokens', '16000', '--output', out, ...BUILD_FLAGS] },
     {
       name: 'parquet+zip',
@@ -79,6 +52,14 @@ export function killScenarios(): KillScenario[] {
         out,
         ...BUILD_FLAGS,
       ],
+    },
+    {
+      // Every format through the tokenizer workers (line blocks of JSONL read and encoded there).
+      name: 'workers+mixed',
+      prepare: async (base) => {
+        writeMixedInputs(path.join(base, 'inputs'));
+      },
+      args: (out) => ['build', '--input', ...mixedInputs(path.join(path.dirname(out), 'inputs')), '--on-error', 'skip', '--workers', '2', '--seq-len', '1024', '--shard-tokens', '150000', '--output', out, ...BUILD_FLAGS],
     },
     {
       name: 'merge',

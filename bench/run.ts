@@ -14,7 +14,8 @@
  * run; `--trials`, `--seed`, `--scenarios`; see bench/random-kill.ts), `inputs` (ZIP member
  * scaling, decompression bombs through the CLI with peak RSS, decoder MB/s, optional fuzz runs;
  * `--quick`, `--fuzz-runs N`; see bench/inputs.ts), `remote` (inputs over loopback HTTP and S3
- * against the same files on disk, with resets; `--mb`; see bench/remote.ts).
+ * against the same files on disk, with resets; `--mb`; see bench/remote.ts), `charts` (render time of
+ * each chart as SVG and PNG, and the install size of the charting packages; `--repeat`; see bench/charts.ts).
  */
 import os from 'node:os';
 import { benchAugment } from './augment.js';
@@ -35,7 +36,7 @@ if (name === 'build') {
   const results = await benchBuild(tokenizers, repeat, workers === undefined ? undefined : Number(workers));
   for (const r of results) {
     console.log(
-      `${r.tokenizer.padEnd(12)} workers ${r.workers}${r.workerPool ? ' (pool)' : ' (in-process)'} ${r.mb} MB, ${r.tokens} tokens | bare ${(r.bareTokensPerSec / 1e6).toFixed(2)}M tok/s | skein build ${(r.e2eTokensPerSec / 1e6).toFixed(2)}M tok/s (${r.e2eMBPerSec} MB/s) | ratio e2e/bare ${r.ratio} | setup ${r.setupSeconds}s | peak RSS ${r.peakRssMB} MB`,
+      `${r.tokenizer.padEnd(12)} workers ${r.workers}${r.workerPool ? ' (pool)' : ' (in-process)'} ${r.mb} MB, ${r.tokens} tokens | bare ${(r.bareTokensPerSec / 1e6).toFixed(2)}M tok/s | skein build ${(r.e2eTokensPerSec / 1e6).toFixed(2)}M tok/s (${r.e2eMBPerSec} MB/s) | ratio e2e/bare ${r.ratio} | setup ${r.setupSeconds}s | peak RSS ${r.peakRssMB} MB | main thread ${r.mainCpuPerMTokens} CPU-s/Mtok (all threads ${r.cpuPerMTokens}), ceiling ${r.ceilingTokensPerSec === null ? '–' : (r.ceilingTokensPerSec / 1e6).toFixed(1)}M tok/s`,
     );
   }
   if (json) console.log(JSON.stringify(results));
@@ -134,7 +135,18 @@ if (name === 'build') {
     console.log(`${what.padEnd(28)} ${Object.entries(rest).map(([k, v]) => `${k} ${v}`).join(' | ')}`);
   }
   if (json) console.log(JSON.stringify(r));
+} else if (name === 'charts') {
+  // `charts [--repeat N]`: chart render times (SVG, PNG) and the charting packages' install size.
+  const { benchCharts } = await import('./charts.js');
+  const r = await benchCharts(Number(flag('--repeat') ?? 5));
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  console.log(`first render in a process: SVG ${r.firstSvgMs.toFixed(0)} ms (loads vega + vega-lite), PNG ${r.firstPngMs.toFixed(0)} ms with resvg-js, ${r.firstWasmMs.toFixed(0)} ms with resvg-wasm (compiles it): wasm/native ${(r.firstWasmMs / r.firstPngMs).toFixed(1)}`);
+  for (const c of r.charts) {
+    console.log(`${c.chart.padEnd(32)} SVG ${c.svgMs.toFixed(0)} ms (${(c.svgBytes / 1024).toFixed(0)} KB) | PNG ${c.pngMs.toFixed(0)} ms native, ${c.wasmMs.toFixed(0)} ms wasm (${(c.pngBytes / 1024).toFixed(0)} KB) | PNG/SVG ${(c.pngMs / c.svgMs).toFixed(2)}, wasm/native ${(c.wasmMs / c.pngMs).toFixed(1)}`);
+  }
+  console.log(`install: ${r.install.packages} packages, ${mb(r.install.bytes)} (${Object.entries(r.install.byRoot).map(([k, v]) => `${k} ${mb(v)}`).join(', ')})`);
+  if (json) console.log(JSON.stringify(r));
 } else {
-  console.error(`unknown benchmark '${name}'; available: build, augment, train, train-kill, replicate, tokenize, random-kill, inputs, remote`);
+  console.error(`unknown benchmark '${name}'; available: build, augment, train, train-kill, replicate, tokenize, random-kill, inputs, remote, charts`);
   process.exitCode = 1;
 }

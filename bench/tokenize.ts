@@ -44,8 +44,14 @@
  *   e2eTokensPerSec1     tokens / build streaming seconds, `--workers 1`
  *   e2eTokensPerSecN     the same with `--workers N` (N = `workers`)
  *   workers              N (default os.availableParallelism())
- *   ratio1               e2eTokensPerSec1 / bareTokensPerSec (goal ≥ 0.9)
- *   scaling              e2eTokensPerSecN / e2eTokensPerSec1 (goal ≥ 0.9·N, i.e. 1.8 on 2 cores)
+ *   ratio1               e2eTokensPerSec1 / bareTokensPerSec (goal ≥ 0.95)
+ *   scaling              e2eTokensPerSecN / e2eTokensPerSec1 (goal ≥ 0.9·N, i.e. 1.8 on 2 cores; wall time)
+ *   mainCpuPerMTokensN   main-thread CPU seconds per million tokens of the N-worker build's streaming
+ *                        span (read from /proc/thread-self/stat by the preloaded hook; CPU time, so
+ *                        other load on a shared machine does not change it)
+ *   ceilingN             tokens / main-thread CPU seconds: the tokens/s no number of workers can pass
+ *                        (goal ≥ 60M)
+ *   cpuScaling           scaling estimated from CPU time: cpuBoundSeconds(1 worker) / cpuBoundSeconds(N)
  *   peakRssMB            peak RSS (MiB) of the N-worker build of the main corpus
  *   peakRssMB100M        = peakRssMB (the main corpus: 100 MB, 20 MB with --quick)
  *   peakRssMB1G          peak RSS of the N-worker build of the large corpus (1 GB; null when skipped)
@@ -132,6 +138,26 @@ export interface TokenizeBenchResult {
   e2eWallTokensPerSecN: number | null;
   workerPool1: boolean | null;
   workerPoolN: boolean | null;
+  /** Main-thread CPU seconds per million tokens of the streaming span, 1 and N workers. */
+  mainCpuPerMTokens1: number | null;
+  mainCpuPerMTokensN: number | null;
+  /** Every thread's CPU seconds per million tokens, 1 and N workers. */
+  cpuPerMTokens1: number | null;
+  cpuPerMTokensN: number | null;
+  /** tokens / main-thread CPU seconds of the N-worker build: the most any number of workers can reach. */
+  ceilingN: number | null;
+  ceiling1: number | null;
+  /** Scaling estimated from CPU time alone (see {@link cpuBoundSeconds}): robust to a shared machine. */
+  cpuScaling: number | null;
+}
+
+/**
+ * The least wall time a build's measured CPU allows on `cores` cores of its own: no faster than
+ * its main thread (sequential), than its busiest worker (the workers' CPU shared evenly over
+ * `workers`), or than all its CPU spread over every core.
+ */
+export function cpuBoundSeconds(mainCpu: number, allCpu: number, workers: number, cores: number): number {
+  return Math.max(mainCpu, (allCpu - mainCpu) / workers, allCpu / cores);
 }
 
 /** The whole run: the headline combination's fields at the top, every combination in `results`. */
@@ -144,6 +170,10 @@ export interface TokenizeBenchReport {
   workers: number;
   ratio1: number | null;
   scaling: number | null;
+  /** The headline's main-thread CPU seconds per million tokens and ceiling (tokens / main-thread CPU-s), N workers. */
+  mainCpuPerMTokensN: number | null;
+  ceilingN: number | null;
+  cpuScaling: number | null;
   peakRssMB: number | null;
   peakRssMB100M: number | null;
   peakRssMB1G: number | null;
@@ -200,7 +230,7 @@ async function runPeer(dir: string, corpus: string, tokenizer: string, log: (s: 
 }
 
 /** Goals of the issue. */
-export const GOALS = { ratio1: 0.9, scalingPerWorker: 0.9, rssRatio: 1.1 } as const;
+export const GOALS = { ratio1: 0.95, scalingPerWorker: 0.9, rssRatio: 1.1, ceiling: 60e6 } as const;
 
 /** An engine that cannot run here (not installed, not implemented, not the one asked for). */
 class Unavailable extends Error {}
@@ -384,12 +414,37 @@ interface E2eRun {
   peakRssMB: number | null;
   engine: string | undefined;
   workerPool: boolean | undefined;
+  /** CPU seconds of the streaming span: the main thread alone, and every thread (null where /proc is missing). */
+  mainCpuSeconds: number | null;
+  cpuSeconds: number | null;
 }
 
+/**
+ * Preloaded into each build child (\`node --import\`): on exit it writes the peak RSS and the CPU
+ * seconds of the streaming span (from the build's \`skein:build\` 'streaming' event to its
+ * 'finished' one, see src/run/build-channel.ts), of the main thread alone (its own
+ * /proc/thread-self/stat, read on the main thread, where the events are published) and of the
+ * whole process (\`process.cpuUsage()\`, every thread, worker threads that have already exited
+ * included). Workers' CPU = process − main.
+ */
 const RSS_HOOK = `import fs from 'node:fs';
+import dc from 'node:diagnostics_channel';
 import { isMainThread } from 'node:worker_threads';
 const out = process.env.SKEIN_BENCH_RSS_FILE;
-if (out && isMainThread) process.on('exit', () => fs.writeFileSync(out, String(process.resourceUsage().maxRSS)));
+const threadCpu = () => {
+  const s = fs.readFileSync('/proc/thread-self/stat', 'latin1');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+const processCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const at = {};
+if (out && isMainThread) {
+  dc.subscribe('skein:build', (e) => { at[e.phase] = { main: threadCpu(), all: processCpu() }; });
+  process.on('exit', () => {
+    const s = at.streaming, f = at.finished;
+    fs.writeFileSync(out, JSON.stringify({ maxRSS: process.resourceUsage().maxRSS, mainCpu: s && f ? f.main - s.main : null, allCpu: s && f ? f.all - s.all : null }));
+  });
+}
 `;
 
 let currentChild: ReturnType<typeof spawn> | undefined;
@@ -432,7 +487,8 @@ async function e2eBuild(dir: string, file: string, tokenizer: string, engine: En
     }
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { totals: { tokens: number }; tokenizer: { engine?: string; worker_pool?: boolean } };
     const m = /MB read in ([\d.]+) s \(\+ ([\d.]+) s setup\)/.exec(stdout);
-    const rssKB = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : NaN;
+    const hook = fs.existsSync(rssFile) ? (JSON.parse(fs.readFileSync(rssFile, 'utf8')) as { maxRSS: number; mainCpu: number | null; allCpu: number | null }) : undefined;
+    const rssKB = hook?.maxRSS ?? NaN;
     return {
       tokens: manifest.totals.tokens,
       seconds: m ? Number(m[1]) : wallSeconds,
@@ -441,6 +497,8 @@ async function e2eBuild(dir: string, file: string, tokenizer: string, engine: En
       peakRssMB: Number.isFinite(rssKB) ? Math.round(rssKB / 1024) : null,
       engine: manifest.tokenizer.engine,
       workerPool: manifest.tokenizer.worker_pool,
+      mainCpuSeconds: hook?.mainCpu ?? null,
+      cpuSeconds: hook?.allCpu ?? null,
     };
   } finally {
     currentChild = undefined;
@@ -477,6 +535,7 @@ function emptyResult(tokenizer: string, engine: string, workers: number): Tokeni
     bareSeconds: null, pathologicalMs: null, e2eSeconds1: null, e2eSecondsN: null, setupSeconds1: null, setupSecondsN: null,
     e2eWallSeconds1: null, e2eWallSecondsN: null, e2eWallTokensPerSec1: null, e2eWallTokensPerSecN: null,
     workerPool1: null, workerPoolN: null,
+    mainCpuPerMTokens1: null, mainCpuPerMTokensN: null, cpuPerMTokens1: null, cpuPerMTokensN: null, ceiling1: null, ceilingN: null, cpuScaling: null,
   };
 }
 
@@ -561,6 +620,17 @@ export async function benchTokenize(opts: TokenizeBenchOptions): Promise<Tokeniz
           r.peakRssMB = many.peakRssMB;
           r.workerPool1 = one.workerPool ?? null;
           r.workerPoolN = many.workerPool ?? null;
+          const perM = (cpu: number | null) => round(cpu === null ? null : cpu / (bare.tokens / 1e6), 4);
+          r.mainCpuPerMTokens1 = perM(one.mainCpuSeconds);
+          r.mainCpuPerMTokensN = perM(many.mainCpuSeconds);
+          r.cpuPerMTokens1 = perM(one.cpuSeconds);
+          r.cpuPerMTokensN = perM(many.cpuSeconds);
+          r.ceiling1 = one.mainCpuSeconds ? Math.round(bare.tokens / one.mainCpuSeconds) : null;
+          r.ceilingN = many.mainCpuSeconds ? Math.round(bare.tokens / many.mainCpuSeconds) : null;
+          const cores = os.availableParallelism();
+          if (one.mainCpuSeconds !== null && one.cpuSeconds !== null && many.mainCpuSeconds !== null && many.cpuSeconds !== null) {
+            r.cpuScaling = round(cpuBoundSeconds(one.mainCpuSeconds, one.cpuSeconds, 1, cores) / cpuBoundSeconds(many.mainCpuSeconds, many.cpuSeconds, workers, cores));
+          }
         } catch (e) {
           r.status = e instanceof Unavailable ? 'unavailable' : 'failed';
           r.error = (e as Error).message;
@@ -604,6 +674,9 @@ export async function benchTokenize(opts: TokenizeBenchOptions): Promise<Tokeniz
       workers,
       ratio1: head?.ratio1 ?? null,
       scaling: head?.scaling ?? null,
+      mainCpuPerMTokensN: head?.mainCpuPerMTokensN ?? null,
+      ceilingN: head?.ceilingN ?? null,
+      cpuScaling: head?.cpuScaling ?? null,
       peakRssMB: head?.peakRssMB ?? null,
       peakRssMB100M: head?.peakRssMB ?? null,
       peakRssMB1G,
@@ -652,7 +725,8 @@ export function describeResult(r: TokenizeBenchResult): string {
     `e2e 1w ${mtok(r.e2eTokensPerSec1)} tok/s (${r.e2eSeconds1}s + ${r.setupSeconds1}s setup; wall ${mtok(r.e2eWallTokensPerSec1)}${pool(r.workerPool1)})`,
     ...(r.workers === 1 ? [] : [`e2e ${r.workers}w ${mtok(r.e2eTokensPerSecN)} tok/s (${r.e2eSecondsN}s + ${r.setupSecondsN}s setup; wall ${mtok(r.e2eWallTokensPerSecN)}${pool(r.workerPoolN)})`]),
     `ratio1 ${r.ratio1} ${check(r.ratio1 === null ? null : r.ratio1 >= GOALS.ratio1)} (≥ ${GOALS.ratio1})`,
-    r.workers === 1 ? 'scaling n/a (1 worker)' : `scaling ${r.scaling} ${check(r.scaling === null ? null : r.scaling >= scalingGoal)} (≥ ${+scalingGoal.toFixed(2)})`,
+    r.workers === 1 ? 'scaling n/a (1 worker)' : `scaling ${r.scaling} ${check(r.scaling === null ? null : r.scaling >= scalingGoal)} (≥ ${+scalingGoal.toFixed(2)}; wall time) | from CPU time ${r.cpuScaling} ${check(r.cpuScaling === null ? null : r.cpuScaling >= scalingGoal)}`,
+    `main thread ${r.mainCpuPerMTokens1} CPU-s/Mtok 1w, ${r.mainCpuPerMTokensN} ${r.workers}w (all threads ${r.cpuPerMTokens1}, ${r.cpuPerMTokensN}) | ceiling ${mtok(r.ceilingN)} tok/s ${check(r.ceilingN === null ? null : r.ceilingN >= GOALS.ceiling)} (≥ ${mtok(GOALS.ceiling)}; 1w ${mtok(r.ceiling1)})`,
     r.workers === 1 ? `peak RSS ${r.peakRssMB} MB` : `peak RSS ${r.peakRssMB1} MB 1w, ${r.peakRssMB} MB ${r.workers}w`,
     `pathological ${Object.entries(r.pathologicalMs ?? {}).map(([k, ms]) => `${k} ${ms} ms`).join(', ')}`,
   ].join(' | ');

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/build/longrecipe/python-isdigit-table.ts: the code points for which Python's
+"""Writes src/samples/longrecipe/python-isdigit-table.ts: the code points for which Python's
 str.isdigit() is true (Unicode Numeric_Type Digit or Decimal), as inclusive ranges, in the
 Unicode version of the Python that runs this script.
 
@@ -7,7 +7,7 @@ LongRecipe's reference keeps a sentence when any character of its decoded text p
 str.isdigit(); no JavaScript regular-expression property names that set (\\p{Nd} is only the
 Decimal part, and follows Node's own Unicode version), hence a generated table.
 
-Run: python3 scripts/gen-python-isdigit.py   (then commit the table; test/build/python-isdigit.test.ts
+Run: python3 scripts/gen-python-isdigit.py   (then commit the table; test/samples/python-isdigit.test.ts
 compares it with python3 on every code point)
 """
 import os
@@ -15,7 +15,7 @@ import platform
 import sys
 import unicodedata
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'build', 'longrecipe', 'python-isdigit-table.ts')
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'samples', 'longrecipe', 'python-isdigit-table.ts')
 
 
 def ranges():

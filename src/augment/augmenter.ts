@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import type { Sample } from '../build/sample.js';
+import type { Sample } from '../samples/sample.js';
 
 /**
  * An augmenter transforms built rows (docs/architecture.md#builders-and-augmenters): UtK knot-tying, loss-mask rules. It is a

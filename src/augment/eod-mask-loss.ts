@@ -1,4 +1,4 @@
-import type { Sample } from '../build/sample.js';
+import type { Sample } from '../samples/sample.js';
 import type { Augmenter } from './augmenter.js';
 import { lossMaskOf } from './augmenter.js';
 

@@ -2,11 +2,11 @@ import { ENGINE_CHOICES, type EngineChoice } from '../tokenize/load-tokenizer.js
 import { TOKENIZER_HELP } from '../tokenize/resolve-tokenizer.js';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { BUILDERS } from '../pipeline/builder-registry.js';
-import type { BuilderConfig } from '../pipeline/config-schema.js';
-import { readConfigJson, validateConfig, type LoadedConfig } from '../pipeline/load-config.js';
-import { humanCount, progressRates } from '../pipeline/progress.js';
-import { runBuild, type BuildResult } from '../pipeline/run-build.js';
+import { BUILDERS } from '../setup/builder-registry.js';
+import type { BuilderConfig } from '../config/config-schema.js';
+import { readConfigJson, validateConfig, type LoadedConfig } from '../config/load-config.js';
+import { humanCount, progressRates } from '../run/progress.js';
+import { runBuild, type BuildResult } from '../run/run-build.js';
 import { UserError } from '../util/errors.js';
 import { DEFAULT_PIPELINE, resolvePipelineFile } from './default-pipeline.js';
 import { parseSubsetSuffix } from '../mix/subset.js';

@@ -24,7 +24,7 @@ interface EvalFlags {
 /** `skein eval <checkpoint> <dirs...>`. */
 export function evalCommand(): Command {
   return new Command('eval')
-    .description('Evaluate a checkpoint: exact match per length × depth on gen-eval sets (+ heatmap SVG), perplexity per position bucket on held-out shards.')
+    .description('Evaluate a checkpoint: exact match per length × depth on gen-eval sets (+ heatmap PNG and SVG), perplexity per position bucket on held-out shards.')
     .argument('<checkpoint>', 'a run folder from skein train (its latest checkpoint) or a checkpoint step folder')
     .argument('<dirs...>', 'eval sets from skein gen-eval and/or held-out shards from skein build')
     .option('-o, --output <dir>', 'report folder: report.json and heatmaps', 'eval-report')

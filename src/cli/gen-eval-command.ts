@@ -3,7 +3,7 @@ import { TOKENIZER_HELP } from '../tokenize/resolve-tokenizer.js';
 import { Command } from 'commander';
 import { generateEvalSet, DEFAULT_DEPTHS } from '../eval/gen-eval.js';
 import { EVAL_TASKS, type EvalTask } from '../eval/eval-sample.js';
-import { SKEIN_VERSION } from '../pipeline/run-build.js';
+import { SKEIN_VERSION } from '../run/run-build.js';
 import { UserError } from '../util/errors.js';
 import { nonNegativeInt, positiveInt } from './parse-number.js';
 import { intList, numberList } from './parse-option.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { taskProgress } from './task-progress.js';
 import { Command } from 'commander';
-import { humanCount } from '../pipeline/progress.js';
+import { humanCount } from '../run/progress.js';
 import { openDataset, readManifest, renderHistogram, verifyShards, type Manifest } from '../shards/index.js';
 import type { TokenizerEngine } from '../tokenize/engine.js';
 import { loadTokenizer } from '../tokenize/load-tokenizer.js';
@@ -11,6 +11,7 @@ import { megatronLines } from './megatron-summary.js';
 import { mixSummary } from './mix-summary.js';
 import { registerManifestTokens } from './manifest-tokenizer.js';
 import { nonNegativeInt, positiveInt } from './parse-number.js';
+import { chartFormatOf } from '../charts/write-chart.js';
 
 interface InspectFlags {
   rows: number;
@@ -70,9 +71,10 @@ export function inspectCommand(): Command {
     .option('--verify', 'recompute every shard sha256 and compare with the manifest')
     .option('--json', 'print the manifest as JSON')
     .option('--explain <n>', 'show row n with its structure: pieces, markers, chunk IDs and summaries, masked spans, position jumps', nonNegativeInt('--explain'))
-    .option('--plot <file>', 'write an SVG plot of position id against token index for the first rows')
+    .option('--plot <file>', 'write a plot of position id against token index for the first rows: SVG or PNG, by the file name (.svg, .png)')
     .option('--plot-rows <n>', 'rows drawn by --plot', positiveInt('--plot-rows'), 4)
     .action(async (dirArg: string, flags: InspectFlags) => {
+      if (flags.plot) chartFormatOf(flags.plot, '--plot');
       const dir = path.resolve(dirArg);
       // A Megatron folder has a summary and checksums but no rows to show.
       const m = await readManifest(dir);

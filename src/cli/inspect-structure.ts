@@ -1,16 +1,16 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Dataset, Row } from '../shards/reader.js';
 import { UserError } from '../util/errors.js';
 import { explainRow } from './explain-row.js';
 import { loadManifestTokenizer } from './manifest-tokenizer.js';
-import { positionsSvg } from './positions-svg.js';
+import { positionsChartSpec } from '../charts/positions-chart.js';
+import { writeChart } from '../charts/write-chart.js';
 
 /** What `skein inspect --explain / --plot` was asked for. */
 export interface StructureRequest {
   /** Row to explain. */
   explain?: number;
-  /** SVG file to write the positions plot to. */
+  /** File to write the positions plot to (`.svg` or `.png`). */
   plot?: string;
   /** Rows drawn in the plot (the first ones). */
   plotRows: number;
@@ -57,11 +57,11 @@ export async function showStructure(ds: Dataset, req: StructureRequest, out: (li
     for (const l of await explainRow(explained, req.explain, m, { decode, chars: req.chars })) out(l);
   }
   if (req.plot) {
-    const svg = positionsSvg(
-      rows.map((r, k) => ({ label: `row ${k} (${r.inputIds.length} tokens, ${r.docLengths.length} pieces)`, positions: r.positionIds })),
+    const spec = positionsChartSpec(
+      rows.map((r, k) => ({ label: `row ${k} (${r.inputIds.length} tokens, ${r.docLengths.length} piece${r.docLengths.length === 1 ? '' : 's'})`, positions: r.positionIds })),
       { title: `${path.basename(ds.dir)}: position id vs token index (positions ${m.positions}, attention ${m.attention})` },
     );
-    fs.writeFileSync(req.plot, svg);
+    await writeChart(req.plot, spec, '--plot');
     out(`wrote ${req.plot}: positions of ${rows.length} row${rows.length === 1 ? '' : 's'}`);
   }
 }

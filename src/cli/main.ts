@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { SKEIN_VERSION } from '../pipeline/run-build.js';
+import { SKEIN_VERSION } from '../run/run-build.js';
 import { buildCommand } from './build-command.js';
 import { reportError, EXIT } from './exit.js';
 import { inspectCommand } from './inspect-command.js';

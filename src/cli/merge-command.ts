@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { mergeBuilds } from '../pipeline/merge-builds.js';
-import { humanCount } from '../pipeline/progress.js';
+import { mergeBuilds } from '../merge/merge-builds.js';
+import { humanCount } from '../run/progress.js';
 
 interface MergeFlags {
   output: string;

@@ -1,4 +1,4 @@
-import { humanCount } from '../pipeline/progress.js';
+import { humanCount } from '../run/progress.js';
 import { humanSize, type Manifest } from '../shards/index.js';
 import { percent, powerOfTwoAtMost, shareAtLeast } from '../shards/histogram-summary.js';
 

@@ -1,6 +1,6 @@
 import { logLineSeconds } from './progress-interval.js';
 import cliProgress from 'cli-progress';
-import { humanCount, humanDuration, progressLine, progressRates, type BuildProgress } from '../pipeline/progress.js';
+import { humanCount, humanDuration, progressLine, progressRates, type BuildProgress } from '../run/progress.js';
 
 /** Shows build progress: a live bar on a terminal, a plain line every few seconds otherwise. */
 export interface ProgressReporter {

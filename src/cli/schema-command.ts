@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { pipelineJsonSchema } from '../pipeline/config-schema.js';
+import { pipelineJsonSchema } from '../config/config-schema.js';
 
 /** `skein schema`: prints the JSON Schema of pipeline configs (the file published as pipelines/pipeline.schema.json). */
 export function schemaCommand(): Command {

@@ -1,16 +1,16 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { TOKENIZER_HELP } from '../tokenize/resolve-tokenizer.js';
 import { taskProgress } from './task-progress.js';
 import { Command, Option } from 'commander';
-import { lengthStats, type LengthStats } from '../pipeline/length-stats.js';
-import { humanCount } from '../pipeline/progress.js';
-import { histogramChartSvg, humanSize, LENGTH_THRESHOLDS, lengthSentence, renderHistogram, sharesUnder, type Histogram } from '../shards/index.js';
+import { lengthStats, type LengthStats } from '../stats/length-stats.js';
+import { humanCount } from '../run/progress.js';
+import { histogramChartSpec } from '../charts/histogram-chart.js';
+import { chartFormatOf, writeChart } from '../charts/write-chart.js';
+import { humanSize, LENGTH_THRESHOLDS, lengthSentence, renderHistogram, sharesUnder, type Histogram } from '../shards/index.js';
 import { expandInputs } from '../sources/expand-inputs.js';
 import { isRemotePath } from '../sources/remote/remote-url.js';
 import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
 import { loadTokenizer } from '../tokenize/load-tokenizer.js';
-import { UserError } from '../util/errors.js';
 import { positiveInt } from './parse-number.js';
 
 interface StatsFlags {
@@ -65,20 +65,20 @@ export function statsReport(s: LengthStats, tokenizer: string, bins: boolean): s
 /** `skein stats <inputs...>`: document-length histograms per source, printed and drawn as SVG. */
 export function statsCommand(): Command {
   return new Command('stats')
-    .description('Document-length statistics in tokens, per source: the share under 1K…128K, histograms, and an SVG chart.')
+    .description('Document-length statistics in tokens, per source: the share under 1K…128K, histograms, and a chart (SVG or PNG).')
     .argument('<inputs...>', 'input files, folders or globs (.jsonl[.gz|.zst], .parquet, .zip)')
     .requiredOption('-t, --tokenizer <name>', TOKENIZER_HELP)
     .option('--text-field <path>', 'dotted path of the text field', 'text')
     .option('--id-field <path>', 'dotted path of the id field', 'id')
     .option('--source-field <path>', 'dotted path of the source-name field, e.g. meta.redpajama_set_name (default: one source per file name)')
     .option('--name <name>', 'source name for records without a source field')
-    .option('--chart <file.svg>', 'write the histograms as an SVG chart')
+    .option('--chart <file>', 'write the histograms as a chart: SVG or PNG, by the file name (lengths.svg, lengths.png)')
     .option('--max-docs <n>', 'measure only the first N documents', positiveInt('--max-docs'))
     .addOption(new Option('--on-error <policy>', 'bad records: fail or skip').choices(['fail', 'skip']).default('fail'))
     .option('--no-bins', 'leave out the per-bucket bars')
     .option('--json', 'print the histograms as JSON')
     .action(async (inputs: string[], flags: StatsFlags) => {
-      if (flags.chart && !flags.chart.toLowerCase().endsWith('.svg')) throw new UserError(`--chart ${flags.chart}: skein writes SVG charts; give a file name ending in .svg`);
+      if (flags.chart) chartFormatOf(flags.chart, '--chart');
       const files = await expandInputs(inputs.map((p) => (isRemotePath(p) ? p : path.resolve(p))));
       const t = flags.tokenizer;
       const engine = await loadTokenizer({ name: t.startsWith('.') || t.startsWith('/') || t.endsWith('.json') ? path.resolve(t) : t });
@@ -100,9 +100,7 @@ export function statsCommand(): Command {
       else for (const l of statsReport(stats, engine.info.name, flags.bins)) out(l);
       if (flags.chart) {
         const series = Object.entries(stats.sources).map(([name, histogram]) => ({ name, histogram }));
-        const svg = histogramChartSvg(series, { title: `Document lengths (${engine.info.name} tokens)`, markers: [4096, 32768] });
-        fs.mkdirSync(path.dirname(path.resolve(flags.chart)), { recursive: true });
-        fs.writeFileSync(flags.chart, svg);
+        await writeChart(flags.chart, histogramChartSpec(series, { title: `Document lengths (${engine.info.name} tokens)`, markers: [4096, 32768] }), '--chart');
         if (!flags.json) out(`chart: ${flags.chart}`);
       }
     });

@@ -1,6 +1,6 @@
 import { logLineSeconds } from './progress-interval.js';
 import cliProgress from 'cli-progress';
-import { humanCount, humanDuration } from '../pipeline/progress.js';
+import { humanCount, humanDuration } from '../run/progress.js';
 
 /** Progress of a long step of a command other than `build` (stats, inspect --verify, gen-eval, eval). */
 export interface TaskProgress {

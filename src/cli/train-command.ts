@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { SKEIN_VERSION } from '../pipeline/run-build.js';
+import { SKEIN_VERSION } from '../run/run-build.js';
 import { BACKENDS, type BackendName } from '../train/backend-names.js';
 import { PRESETS, type PresetName, type RopeScaling } from '../train/config.js';
 import type { TrainResult } from '../train/trainer.js';
@@ -63,7 +63,7 @@ export function trainSummary(r: TrainResult): string {
     `skein train: step ${r.lastStep}/${r.steps} on ${r.backend.name}; ${r.parameters.toLocaleString('en-US')} parameters; ${Math.round(r.tokensPerSecond).toLocaleString('en-US')} tokens/s`,
     ...(first !== undefined ? [`  loss ${first.toFixed(4)} → ${last!.toFixed(4)} over this run's ${r.losses.length} steps`] : []),
     ...(r.evalLosses.length ? [`  held-out loss ${r.evalLosses.map((p) => `${p.loss.toFixed(4)} @${p.step}`).join(', ')}`] : []),
-    `  checkpoint ${rel(r.checkpoint)}; log ${rel(path.join(r.output, 'log.jsonl'))}; loss curve ${rel(path.join(r.output, 'loss.svg'))}`,
+    `  checkpoint ${rel(r.checkpoint)}; log ${rel(path.join(r.output, 'log.jsonl'))}; loss chart ${rel(path.join(r.output, 'loss.png'))} (and .svg)`,
     r.lastStep < r.steps ? `  next: npx skein train <same shards> --output ${rel(r.output)} --resume` : `  next: npx skein eval ${rel(r.output)} <eval folder>`,
   ].join('\n');
 }
@@ -73,7 +73,7 @@ export function trainCommand(): Command {
   return new Command('train')
     .description('Train the bundled small decoder-only LM on shards (TensorFlow.js: the native backend after skein setup-backend tensorflow, else wasm; skein doctor lists the backends).')
     .argument('[shards]', 'a folder written by skein build')
-    .option('-o, --output <dir>', 'run folder: log.jsonl, loss.svg, checkpoints/', 'run')
+    .option('-o, --output <dir>', 'run folder: log.jsonl, loss.png and loss.svg, checkpoints/', 'run')
     .addOption(new Option('--preset <name>', 'model size').choices(Object.keys(PRESETS)))
     .option('--steps <n>', 'optimizer steps (default: --epochs epochs)', positiveInt('--steps'))
     .option('--epochs <n>', 'epochs when --steps is not given (default 1)', numberOption('--epochs', 0))

@@ -1,6 +1,6 @@
 import { logLineSeconds } from './progress-interval.js';
 import cliProgress from 'cli-progress';
-import { humanCount, humanDuration } from '../pipeline/progress.js';
+import { humanCount, humanDuration } from '../run/progress.js';
 import type { StepLog } from '../train/trainer.js';
 
 /** Shows training progress: a live bar on a terminal, a plain line every few seconds otherwise. */

@@ -13,7 +13,8 @@ import { disposeModel } from '../train/model.js';
 import { UserError } from '../util/errors.js';
 import { loadEvalModel } from './eval-model.js';
 import { DEPTH_TASKS } from './eval-sample.js';
-import { heatmapSvg } from './heatmap-svg.js';
+import { heatmapChartSpec } from '../charts/heatmap-chart.js';
+import { writeChartPair } from '../charts/write-chart.js';
 import { perplexityByPosition, type PerplexityReport } from './perplexity.js';
 import { scoreEvalSet, type TaskReport } from './score-tasks.js';
 
@@ -82,11 +83,10 @@ export async function runEval(o: RunEvalOptions): Promise<EvalReport> {
         report.tasks.push(r);
         note(`${d}: ${r.task} exact match ${(r.exact_match * 100).toFixed(1)}% over ${r.samples} samples (token accuracy ${(r.token_accuracy * 100).toFixed(1)}%)`);
         if (DEPTH_TASKS.includes(r.task)) {
-          const taken = report.files.filter((f) => path.basename(f).startsWith(`${r.task}-heatmap`)).length;
-          const file = path.join(out, `${r.task}-heatmap${taken ? `-${taken + 1}` : ''}.svg`);
+          const taken = report.files.filter((f) => path.basename(f).startsWith(`${r.task}-heatmap`) && f.endsWith('.svg')).length;
           const cells = r.cells.map((c) => ({ length: c.length, depth: c.depth, accuracy: c.exact_match, samples: c.samples }));
-          await writeFile(file, heatmapSvg(cells, `${r.task}: exact match by context length × depth (step ${em.step})`));
-          report.files.push(file);
+          const spec = heatmapChartSpec(cells, { text: `${r.task}: exact match by context length × depth`, subtitle: `${path.basename(d)}, checkpoint step ${em.step}` });
+          report.files.push(...(await writeChartPair(path.join(out, `${r.task}-heatmap${taken ? `-${taken + 1}` : ''}`), spec)));
         }
       } else {
         const seqLen = o.seqLen ?? em.trainSeqLen;

@@ -1,5 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import type { Sample } from '../build/sample.js';
+import type { Sample } from '../samples/sample.js';
 import { rngFor } from '../util/rng.js';
 
 /** What "length" means when rows are ordered by length. */

@@ -18,7 +18,5 @@ export type { Attention, ReconstructedPositions } from './positions.js';
 export { hashFile, openDataset, readShardSamples, verifyShards } from './reader.js';
 export type { Dataset, Row, ShardMismatch } from './reader.js';
 export { jsonText, syncDir, tempPathFor, writeFileAtomic } from './atomic-file.js';
-export { histogramChartSvg } from './histogram-chart.js';
-export type { ChartOptions, ChartSeries } from './histogram-chart.js';
 export { LENGTH_THRESHOLDS, lengthSentence, medianBucket, percent, powerOfTwoAtMost, shareAtLeast, sharesUnder } from './histogram-summary.js';
 export type { ShareAbove } from './histogram-summary.js';

@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import type { Sample } from '../build/sample.js';
+import type { Sample } from '../samples/sample.js';
 import { withPath } from '../util/environment-error.js';
 import { UserError } from '../util/errors.js';
 import { syncDir, tempPathFor, writeFileAtomic } from './atomic-file.js';

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataType, RecordBatchReader, Type, type Data, type Field, type RecordBatch, type Schema } from 'apache-arrow';
-import type { Sample } from '../build/sample.js';
+import type { Sample } from '../samples/sample.js';
 import { UserError } from '../util/errors.js';
 import { columnLayout, columnSetFromNames, type ColumnSet, type ElementDtype } from './columns.js';
 import { readManifest, type Manifest } from './manifest.js';

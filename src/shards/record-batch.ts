@@ -1,5 +1,5 @@
 import { Data, makeData, RecordBatch, Struct, type Int32, type List, type Schema, type Uint8, type Utf8 } from 'apache-arrow';
-import type { Sample } from '../build/sample.js';
+import type { Sample } from '../samples/sample.js';
 import { columnLayout, type ColumnName, type ColumnSet } from './columns.js';
 
 /** Largest value count a `list<…>` column of one record batch can hold (32-bit offsets). */

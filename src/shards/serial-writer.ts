@@ -1,4 +1,4 @@
-import type { Sample } from '../build/sample.js';
+import type { Sample } from '../samples/sample.js';
 import type { RowWriter, ShardInfo } from './shard-writer.js';
 
 /**

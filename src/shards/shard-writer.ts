@@ -3,7 +3,7 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { RecordBatchStreamWriter, type Schema } from 'apache-arrow';
-import type { Sample } from '../build/sample.js';
+import type { Sample } from '../samples/sample.js';
 import { withPath } from '../util/environment-error.js';
 import { syncDir, tempPathFor } from './atomic-file.js';
 import { finishDataset, type DatasetDescription } from './finish-dataset.js';

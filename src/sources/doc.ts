@@ -18,7 +18,20 @@ export interface Doc {
   source: string;
   /** Where the record was read from. */
   loc: RecordLocation;
+  /**
+   * The document's token ids, when they were computed where the record was parsed (a tokenizer
+   * worker given the raw line block): then `text` and `messages` are not carried back.
+   */
+  encoded?: DocIds;
+  /** With `encoded`: the content's length in code points (a conversation's: UTF-16 units), when asked for. */
+  chars?: number;
 }
+
+/**
+ * A document's token ids before the BOS/EOS policy: a plain text's ids, or a conversation's
+ * tokens (its BOS included) with the loss mask (1 on assistant turns).
+ */
+export type DocIds = { kind: 'text'; ids: Int32Array } | { kind: 'chat'; tokens: Int32Array; lossMask: Uint8Array };
 
 /** Where to find a document's fields in an input record, as dotted paths (`meta.redpajama_set_name`). */
 export interface FieldMap {

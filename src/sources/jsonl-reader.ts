@@ -1,4 +1,4 @@
-import { createReadStream, type PathLike } from 'node:fs';
+import type { PathLike } from 'node:fs';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { Doc } from './doc.js';
 import { DecodeError } from './decode-error.js';
@@ -6,16 +6,13 @@ import { decompress } from './decompress.js';
 import type { InputCompression } from './input-format.js';
 import { DEFAULT_INPUT_LIMITS } from './input-limits.js';
 import { JsonArrayError, JsonArraySplitter } from './json-array-splitter.js';
-import { isBlank, LineSplitter, type LongLine } from './line-splitter.js';
+import { decodeFault } from './decode-fault.js';
+import { blockContextOf, YIELD_EVERY_BYTES } from './jsonl-blocks.js';
+import { jsonlFileSource, replayStarted, startBlocks } from './jsonl-prefetch.js';
+import { LineSplitter, type LongLine } from './line-splitter.js';
+import { parseJsonRecord, strictUtf8Decoder } from './parse-record.js';
 import { locate, warn, type ReaderContext } from './reader-context.js';
-import { describeType, recordToDoc } from './record-to-doc.js';
-import { firstInvalidUtf8, isInvalidUtf8Error } from './strict-utf8.js';
-import { formatBytes } from './zstd-decoder.js';
 
-/** Raw read size for JSONL files (compressed or not). */
-const READ_CHUNK = 64 * 1024;
-/** Decoded bytes between two returns to the event loop (timers, progress, signals keep running). */
-const YIELD_EVERY_BYTES = 8 * 2 ** 20;
 
 /** How a JSON lines file is read. */
 export interface JsonlReadOptions {
@@ -33,12 +30,13 @@ export interface JsonlReadOptions {
  * bytes, so a file that grows while it is read is read as it was when the build planned it.
  */
 export async function* readJsonlFile(path: PathLike, compression: InputCompression, ctx: ReaderContext, opts: JsonlReadOptions = {}): AsyncGenerator<Doc> {
-  if (opts.size === 0) {
-    yield* readJsonl((async function* () {})(), compression, ctx, opts);
+  // A small file may have been opened and handed to the workers ahead of its turn (JsonlPrefetch).
+  const ahead = !opts.arrays && ctx.blocks ? ctx.prefetch?.take(path, blockContextOf(ctx, (ctx.limits ?? DEFAULT_INPUT_LIMITS).maxLineBytes)) : undefined;
+  if (ahead) {
+    yield* replayStarted(await ahead, ctx, ctx.blocks!.depth, opts.size);
     return;
   }
-  const stream = createReadStream(path, { highWaterMark: READ_CHUNK, ...(opts.size !== undefined ? { end: opts.size - 1 } : {}) });
-  yield* readJsonl(stream, compression, ctx, opts);
+  yield* readJsonl(jsonlFileSource(path, opts.size), compression, ctx, opts);
 }
 
 /**
@@ -63,11 +61,21 @@ export async function* readJsonlFile(path: PathLike, compression: InputCompressi
  * `ctx.report` counts lines, documents and raw bytes as it goes; `ctx.signal` is checked once per
  * chunk, and the reader returns to the event loop every 8 MiB of decoded bytes, so progress
  * stays alive on a decompression bomb.
+ *
+ * With a block processor in `ctx.blocks`, a JSON lines stream (not a `.json` one) is read in line
+ * blocks parsed and encoded elsewhere (see `replayBlockCuts`), with the same documents, rejects
+ * and counts.
  */
 export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression: InputCompression, ctx: ReaderContext, opts: JsonlReadOptions = {}): AsyncGenerator<Doc> {
   const { report, signal } = ctx;
   const limits = ctx.limits ?? DEFAULT_INPUT_LIMITS;
   report.lines ??= 0;
+  // JSON lines files (not `.json`, which may hold one array) go to the block processor when there is one.
+  if (!opts.arrays && ctx.blocks) {
+    const started = await startBlocks(source, compression, ctx.blocks, blockContextOf(ctx, limits.maxLineBytes), limits.maxZstdWindow, opts.size, signal);
+    yield* replayStarted(started, ctx, ctx.blocks.depth, opts.size);
+    return;
+  }
   const decoded = await decompress(source, compression, {
     onRaw: (n) => {
       report.bytes += n;
@@ -86,44 +94,12 @@ export async function* readJsonl(source: AsyncIterable<Uint8Array>, compression:
   let array: JsonArraySplitter | undefined;
   /** Undecided until the first non-whitespace byte shows whether a `.json` file is an array. */
   let undecided = opts.arrays === true;
-  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+  const parseOpts = { maxLineBytes: limits.maxLineBytes, arrays: opts.arrays === true, utf8: strictUtf8Decoder() };
   const parse = (bytes: Buffer | LongLine, at: { line: number } | { row: number }): Doc | undefined => {
     if ('line' in at) report.lines = at.line;
     else report.rows = at.row + 1;
-    const what = 'line' in at ? 'line' : 'array element';
-    if (!Buffer.isBuffer(bytes)) {
-      ctx.rejects.reject(
-        'line_too_long',
-        locate(ctx, at),
-        `${what} is ${bytes.bytes} bytes (${formatBytes(bytes.bytes)}), over max_line_bytes (${limits.maxLineBytes}); its bytes were counted and dropped, never held. Raise --max-line-bytes (limits.max_line_bytes) if such ${what}s are data`,
-      );
-      return undefined;
-    }
-    if (('line' in at ? at.line === 1 : at.row === 0) && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-    if (isBlank(bytes)) return undefined;
-    let text: string;
-    try {
-      text = utf8.decode(bytes);
-    } catch (err) {
-      if (!isInvalidUtf8Error(err)) throw err;
-      const i = firstInvalidUtf8(bytes);
-      ctx.rejects.reject('invalid_utf8', locate(ctx, at), `${what} is not valid UTF-8 (first bad byte 0x${(bytes[i] ?? 0).toString(16).padStart(2, '0')} at byte ${i + 1} of the ${what})`);
-      return undefined;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      ctx.rejects.reject('malformed_json', locate(ctx, at), `${what} is not valid JSON: ${(err as Error).message}`);
-      return undefined;
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      const hint = Array.isArray(value) && 'line' in at && at.line === 1 && !opts.arrays ? '; a file holding one JSON array must be named .json' : '';
-      ctx.rejects.reject('malformed_json', locate(ctx, at), `${what} is valid JSON but a ${describeType(value)}, not an object${hint}`);
-      return undefined;
-    }
-    return recordToDoc(value as Record<string, unknown>, ctx, at);
+    return parseJsonRecord(bytes, at, ctx, parseOpts);
   };
 
   /** Reports the end of an array that is not one (bytes outside it, a missing `]` or `,`). */
@@ -243,32 +219,4 @@ function firstNonSpace(chunk: Buffer, atStart: boolean): number {
     return i;
   }
   return -1;
-}
-
-/**
- * Reports a compressed stream that cannot be decoded to its end: once, at the fault's compressed
- * offset, counting the partial record (or, when nothing at all could be decoded, one document)
- * and recording the compressed bytes after the fault in the report.
- */
-function decodeFault(
-  ctx: ReaderContext,
-  err: DecodeError,
-  compression: InputCompression,
-  where: { consumed: number; pending: number; partial: boolean; done: string; unit: string },
-  size: number | undefined,
-): void {
-  const { report } = ctx;
-  report.status = err.kind === 'truncated' ? 'truncated' : 'corrupt';
-  if (size !== undefined) report.lostBytes = err.endOfData ? 0 : Math.max(0, size - err.unreadFrom);
-  const lost = where.partial || where.consumed === 0 ? 1 : 0;
-  const tail = where.partial ? `; the partial ${where.unit} after it is lost` : '';
-  const rest = report.lostBytes ? `; ${report.lostBytes} compressed bytes from byte ${err.unreadFrom} on could not be decoded` : '';
-  const reason = err.kind === 'truncated' ? 'truncated_input' : err.kind === 'corrupt' ? 'corrupt_input' : 'unsupported_compression';
-  const what = err.kind === 'truncated' ? 'ends early' : err.kind === 'corrupt' ? 'is corrupt' : 'cannot be decoded';
-  ctx.rejects.reject(
-    reason,
-    locate(ctx, { offset: err.offset }),
-    `${compression} stream ${what} (${err.message}) at compressed byte ${err.offset} (decoded byte ${where.consumed})${rest}; ${where.done}${tail}`,
-    lost,
-  );
 }

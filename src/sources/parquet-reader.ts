@@ -1,16 +1,12 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type FileMetaData } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import { parquetMetadataAsync, parquetSchema, type FileMetaData } from 'hyparquet';
+import { replayRejects, type BlockContext, type RowGroupRecords, type RowGroupTask } from './block-records.js';
 import type { Doc } from './doc.js';
 import { isFatalReadError } from './env-error.js';
 import { dottedKeyHint, topLevelKey } from './field-path.js';
 import { fileRangeBuffer, type FileRangeBuffer } from './file-range-buffer.js';
 import { locate, type ReaderContext } from './reader-context.js';
-import { recordToDoc } from './record-to-doc.js';
-import { strictStringFromBytes } from './strict-utf8.js';
-
-/** String values are decoded strictly so invalid UTF-8 is reported, never replaced silently. */
-const parsers = { stringFromBytes: strictStringFromBytes };
+import { decodeRowGroup, faultError, rowRecords } from './parquet-row-group.js';
 
 /**
  * Reads a Parquet file as documents, one row group at a time (memory is bounded by the largest
@@ -35,7 +31,8 @@ export async function* readParquetFile(path: string | Buffer, ctx: ReaderContext
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
-    yield* readParquetHandle(handle, size, ctx);
+    // A local file's row groups can be read by the workers (they open it themselves).
+    yield* readParquetRanges(fileRangeBuffer(handle, size), ctx, { path });
   } finally {
     await handle.close();
   }
@@ -51,8 +48,12 @@ export async function* readParquetHandle(handle: FileHandle, size: number, ctx: 
  * HTTP Range requests): the footer first, then one row group at a time, only the columns needed.
  * A fault of the environment or of a remote server (a {@link UserError} after its retries) ends
  * the read; it is never counted as a corrupt file.
+ *
+ * With `local` (the file's path) and a processor of row groups in `ctx.blocks`, the row groups
+ * are decoded, mapped and encoded by tokenizer workers, several at once, and their documents and
+ * rejects replayed here in order: every count and reject is the one this reader makes itself.
  */
-export async function* readParquetRanges(file: FileRangeBuffer, ctx: ReaderContext): AsyncGenerator<Doc> {
+export async function* readParquetRanges(file: FileRangeBuffer, ctx: ReaderContext, local?: { path: string | Buffer }): AsyncGenerator<Doc> {
   const { report, signal } = ctx;
   const size = file.byteLength;
   report.rows ??= 0;
@@ -118,48 +119,67 @@ export async function* readParquetRanges(file: FileRangeBuffer, ctx: ReaderConte
     if (present.has(top) && !columns.includes(top)) columns.push(top);
   }
 
-  let rowStart = 0;
-  for (let g = 0; g < metadata.row_groups.length; g++) {
-    signal?.throwIfAborted();
-    const group = metadata.row_groups[g];
-    const groupRows = Number(group.num_rows);
-    const rowEnd = rowStart + groupRows;
-    if (groupRows === 0) continue;
-    if (!wanted(g)) {
-      rowStart = rowEnd;
-      continue;
-    }
-    let rows: Record<string, unknown>[];
+  const bctx: BlockContext = { displayPath: ctx.displayPath, ...(ctx.member !== undefined ? { member: ctx.member } : {}), fields: ctx.fields, sourceName: ctx.sourceName, maxLineBytes: 0 };
+  const elsewhere = local && ctx.blocks?.processRowGroup ? ctx.blocks : undefined;
+  /** Reads one row group: in a worker when there is a processor for it, else here, from `file`. */
+  const readGroup = async (task: RowGroupTask): Promise<RowGroupRecords> => {
+    if (elsewhere) return elsewhere.processRowGroup!(task, bctx);
+    const before = file.bytesRead;
     try {
-      rows = await parquetReadObjects({ file, metadata, rowStart, rowEnd, columns, compressors, parsers });
-      if (rows.length !== groupRows) throw new Error(`decoded ${rows.length} rows, expected ${groupRows}`);
+      const rows = await decodeRowGroup(file, metadata, task);
+      return { ...rowRecords(rows, task.rowStart, bctx), bytes: file.bytesRead - before };
     } catch (err) {
       if (isFatalReadError(err, signal)) throw err;
-      countRead();
-      ctx.onBytes?.(groupDiskBytes(group.columns));
+      return { docs: [], rejects: [], bytes: file.bytesRead - before, error: (err as Error).message };
+    }
+  };
+  // Row groups in flight: several in workers (each decoded there), one at a time here.
+  const depth = elsewhere ? elsewhere.depth : 1;
+  const queue: Array<{ task: RowGroupTask; records: Promise<RowGroupRecords> }> = [];
+  let next = 0;
+  let rowStart = 0;
+  const fill = (): void => {
+    while (queue.length < depth && next < metadata.row_groups.length) {
+      const g = next++;
+      const groupRows = Number(metadata.row_groups[g]!.num_rows);
+      const task: RowGroupTask = { path: local?.path ?? '', size, group: g, rowStart, rowEnd: rowStart + groupRows, columns };
+      rowStart += groupRows;
+      if (groupRows === 0 || !wanted(g)) continue;
+      const records = readGroup(task);
+      records.catch(() => undefined); // awaited in order below; never an unhandled rejection meanwhile
+      queue.push({ task, records });
+    }
+  };
+  for (;;) {
+    signal?.throwIfAborted();
+    fill();
+    const head = queue.shift();
+    if (!head) break;
+    const { task } = head;
+    const g = task.group;
+    const groupRows = task.rowEnd - task.rowStart;
+    const r = await head.records;
+    if (r.fault) throw faultError(r.fault);
+    report.bytes += r.bytes;
+    counted = file.bytesRead;
+    ctx.onBytes?.(groupDiskBytes(metadata.row_groups[g]!.columns));
+    if (r.error !== undefined) {
       report.status = 'corrupt';
-      report.rows += groupRows;
-      ctx.rejects.reject(
-        'corrupt_input',
-        locate(ctx, { row: rowStart }),
-        `row group ${g} (rows ${rowStart}-${rowEnd - 1}) cannot be decoded: ${(err as Error).message}`,
-        groupRows,
-      );
-      rowStart = rowEnd;
+      report.rows = (report.rows ?? 0) + groupRows;
+      ctx.rejects.reject('corrupt_input', locate(ctx, { row: task.rowStart }), `row group ${g} (rows ${task.rowStart}-${task.rowEnd - 1}) cannot be decoded: ${r.error}`, groupRows);
       continue;
     }
-    countRead();
-    ctx.onBytes?.(groupDiskBytes(group.columns));
-    for (let i = 0; i < rows.length; i++) {
-      const row = rowStart + i;
-      report.rows++;
-      const doc = recordToDoc(rows[i], ctx, { row });
-      if (doc) {
-        report.documents++;
-        yield doc;
-      }
+    const rowsBefore: number = report.rows ?? 0;
+    let at = 0;
+    for (let i = 0; i < r.docs.length; i++) {
+      at = replayRejects(r.rejects, at, i, ctx.rejects);
+      const doc = r.docs[i]!;
+      report.rows = rowsBefore + doc.loc.row! - task.rowStart + 1;
+      report.documents++;
+      yield doc;
     }
-    rowStart = rowEnd;
+    replayRejects(r.rejects, at, undefined, ctx.rejects);
+    report.rows = rowsBefore + groupRows;
   }
 }
 

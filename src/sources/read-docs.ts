@@ -3,6 +3,8 @@ import { relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { UserError } from '../util/errors.js';
 import type { RejectSink } from '../util/reject-sink.js';
+import type { BlockProcessor } from './block-records.js';
+import type { JsonlPrefetch } from './jsonl-prefetch.js';
 import type { Doc, FieldMap } from './doc.js';
 import { environmentError, isEnvironmentError } from './env-error.js';
 import type { InputFile } from './expand-inputs.js';
@@ -45,6 +47,10 @@ export interface ReadOptions {
   onWarning?: (file: string, message: string) => void;
   /** Reads remote inputs (URLs); default: one made from `process.env`. */
   remote?: RemoteAccess;
+  /** Reads the records of JSON lines files in line blocks elsewhere (tokenizer workers, which encode them too). */
+  blocks?: BlockProcessor;
+  /** Small JSON lines files read ahead of their turn (with `blocks`). */
+  prefetch?: JsonlPrefetch;
 }
 
 /** The path shown for a file: relative to `root`, with `/` separators; a URL as it is. */
@@ -96,6 +102,8 @@ export async function* readDocs(files: InputFile[], opts: ReadOptions): AsyncGen
       reports: opts.reports,
       rowGroups: file.rowGroups ? new Set(file.rowGroups) : undefined,
       limits: opts.limits ?? DEFAULT_INPUT_LIMITS,
+      ...(opts.blocks ? { blocks: opts.blocks } : {}),
+      ...(opts.prefetch ? { prefetch: opts.prefetch } : {}),
       onWarning: opts.onWarning ? (m) => opts.onWarning!(ctx.member !== undefined ? `${displayPath}!${ctx.member}` : displayPath, m) : undefined,
     };
     const path = file.rawPath ?? file.path;

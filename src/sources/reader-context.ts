@@ -1,4 +1,6 @@
 import type { RecordLocation } from '../util/errors.js';
+import type { BlockProcessor } from './block-records.js';
+import type { JsonlPrefetch } from './jsonl-prefetch.js';
 import type { RejectSink } from '../util/reject-sink.js';
 import type { FieldMap } from './doc.js';
 import type { InputFormat } from './input-format.js';
@@ -66,6 +68,10 @@ export interface ReaderContext {
   limits?: InputLimits;
   /** Receives one-line warnings about the input (without its name: the caller adds it). */
   onWarning?: (message: string) => void;
+  /** JSON lines files: read their records in line blocks, elsewhere (tokenizer workers); see {@link BlockProcessor}. */
+  blocks?: BlockProcessor;
+  /** Small JSON lines files already opened and handed to the workers ahead of their turn. */
+  prefetch?: JsonlPrefetch;
 }
 
 /** Records a note on the input's report and passes it to `ctx.onWarning`. */

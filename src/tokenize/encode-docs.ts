@@ -1,10 +1,11 @@
-import type { Doc } from '../sources/doc.js';
+import type { Doc, DocIds } from '../sources/doc.js';
+import { codePoints } from '../util/code-points.js';
 import { UserError } from '../util/errors.js';
 import type { ChatRenderer, RenderedChat } from './chat-render.js';
 import type { TokenizerEngine } from './engine.js';
 
 /** One encoded document: a plain text's ids (no BOS/EOS yet), or a conversation's tokens with its loss mask. */
-export type EncodedDoc = { kind: 'text'; ids: Int32Array } | { kind: 'chat'; tokens: Int32Array; lossMask: Uint8Array };
+export type EncodedDoc = DocIds;
 
 /** Characters of a document's content (its text, or the sum of its messages' contents). */
 export function docChars(doc: Doc): number {
@@ -14,6 +15,21 @@ export function docChars(doc: Doc): number {
     return n;
   }
   return doc.text?.length ?? 0;
+}
+
+/**
+ * A document's length as the mixer's `chars` estimate counts it: a text's code points (Python's
+ * `len`), a conversation's UTF-16 units; for a document encoded where it was parsed, the count
+ * computed there (`doc.chars`).
+ */
+export function mixChars(doc: Doc): number {
+  if (doc.encoded) return doc.chars ?? 0;
+  return doc.messages ? docChars(doc) : codePoints(doc.text ?? '');
+}
+
+/** Tokens of a document's ids (before BOS/EOS). */
+export function idsLength(ids: DocIds): number {
+  return ids.kind === 'text' ? ids.ids.length : ids.tokens.length;
 }
 
 /**

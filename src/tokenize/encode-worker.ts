@@ -13,8 +13,11 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
+import { ChatRenderer } from './chat-render.js';
+import type { ChatTemplateName } from './chat-template.js';
+import { encodeBlock, encodedBlockBuffers, encodeRowGroup } from './encode-block.js';
 import { loadTokenizer } from './load-tokenizer.js';
-import type { PackedIds, PoolWorkerData } from './pool-engine.js';
+import type { BlockTask, PackedIds, PoolWorkerData, RowGroupJob } from './pool-engine.js';
 
 const { load, loaded } = workerData as PoolWorkerData;
 const engine = await loadTokenizer(load);
@@ -39,23 +42,63 @@ let charsSinceGc = 0;
  */
 export default async function encodeTexts(texts: string[]): Promise<unknown> {
   const ids = await engine.encodeBatch(texts);
-  for (const t of texts) charsSinceGc += t.length;
-  if (charsSinceGc >= GC_EVERY_CHARS) {
-    charsSinceGc = 0;
-    fullGc();
-  }
+  let chars = 0;
+  for (const t of texts) chars += t.length;
+  collectEvery(chars);
   // All ids in one buffer with offsets: two transfers per task instead of one per document.
   const offsets = new Int32Array(ids.length + 1);
   for (let i = 0; i < ids.length; i++) offsets[i + 1] = offsets[i]! + ids[i]!.length;
   const flat = new Int32Array(offsets[ids.length]!);
   for (let i = 0; i < ids.length; i++) flat.set(ids[i]!, offsets[i]!);
   const packed: PackedIds = { flat, offsets };
+  return moved(packed, [flat.buffer, offsets.buffer]);
+}
+
+/** The chat renderers made so far, by template (each looks its control tokens up once). */
+const renderers = new Map<ChatTemplateName, ChatRenderer>();
+
+/**
+ * Reads and encodes one line block (see `encodeBlock`): parsing, field mapping, the bad-input
+ * rules and tokenization all happen here; the result's buffers are moved to the main thread.
+ */
+export async function encodeBlockTask(task: BlockTask): Promise<unknown> {
+  const out = await encodeBlock(engine, rendererFor(task.enc.chatTemplate), task.enc, task.block, task.ctx);
+  collectEvery(task.block.bytes.length);
+  return moved(out, encodedBlockBuffers(out));
+}
+
+/** Reads and encodes one row group of a local Parquet file (see `encodeRowGroup`); buffers moved as for blocks. */
+export async function encodeRowGroupTask(task: RowGroupJob): Promise<unknown> {
+  const out = await encodeRowGroup(engine, rendererFor(task.enc.chatTemplate), task.enc, task.group, task.ctx);
+  collectEvery(out.block.flat.length * 4);
+  return moved(out, encodedBlockBuffers(out.block));
+}
+
+/** The chat renderer of template `name` (made once per template), or none. */
+function rendererFor(name: ChatTemplateName | undefined): ChatRenderer | undefined {
+  if (name === undefined) return undefined;
+  const chat = renderers.get(name) ?? ChatRenderer.create(engine, name);
+  renderers.set(name, chat);
+  return chat;
+}
+
+/** Counts work done and runs a full collection every {@link GC_EVERY_CHARS}. */
+function collectEvery(n: number): void {
+  charsSinceGc += n;
+  if (charsSinceGc >= GC_EVERY_CHARS) {
+    charsSinceGc = 0;
+    fullGc();
+  }
+}
+
+/** `value` as piscina's movable result: `buffers` are transferred to the main thread, not copied. */
+function moved(value: unknown, buffers: ArrayBufferLike[]): unknown {
   return move({
     get [transferableSymbol]() {
-      return [flat.buffer, offsets.buffer];
+      return buffers;
     },
     get [valueSymbol]() {
-      return packed;
+      return value;
     },
   } as never);
 }

@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import type { BlockContext, RowGroupTask } from '../sources/block-records.js';
+import type { LineBlock } from '../sources/line-blocker.js';
+import type { BlockEncoding, EncodedBlock, EncodedRowGroup } from './encode-block.js';
 import type { TokenizerEngine } from './engine.js';
 import type { LoadTokenizerOptions } from './load-tokenizer.js';
 
@@ -12,6 +15,27 @@ export interface PooledEngine extends TokenizerEngine {
   ready(): Promise<void>;
   /** Stops the worker threads (pending work is rejected); the engine must not encode afterwards. */
   close(): Promise<void>;
+  /**
+   * Reads and encodes a line block on a worker ({@link encodeBlock}); the block's buffer is
+   * transferred to the worker, not copied (the caller must not use it again).
+   */
+  encodeBlock(task: BlockTask): Promise<EncodedBlock>;
+  /** Reads and encodes a row group of a local Parquet file on a worker ({@link encodeRowGroup}). */
+  encodeRowGroup(task: RowGroupJob): Promise<EncodedRowGroup>;
+}
+
+/** A Parquet row group to read and encode on a worker. */
+export interface RowGroupJob {
+  group: RowGroupTask;
+  ctx: BlockContext;
+  enc: BlockEncoding;
+}
+
+/** A line block to read and encode on a worker, with what the worker needs to know about its input. */
+export interface BlockTask {
+  block: Pick<LineBlock, 'bytes' | 'firstLine'>;
+  ctx: BlockContext;
+  enc: BlockEncoding;
 }
 
 /** What each worker thread receives: the tokenizer to load and the counter of loaded workers. */
@@ -130,5 +154,7 @@ export function pooledEngine(base: TokenizerEngine, load: LoadTokenizerOptions, 
       }
     },
     close: () => pool.destroy(),
+    encodeBlock: (task) => pool.run(task, { name: 'encodeBlockTask', transferList: [task.block.bytes.buffer as ArrayBuffer] }) as Promise<EncodedBlock>,
+    encodeRowGroup: (task) => pool.run(task, { name: 'encodeRowGroupTask' }) as Promise<EncodedRowGroup>,
   };
 }

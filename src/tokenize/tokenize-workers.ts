@@ -2,7 +2,7 @@ import os from 'node:os';
 import { UserError } from '../util/errors.js';
 import type { TokenizerEngine } from './engine.js';
 import type { LoadTokenizerOptions } from './load-tokenizer.js';
-import { pooledEngine } from './pool-engine.js';
+import { pooledEngine, type PooledEngine } from './pool-engine.js';
 
 /** The engine a build encodes with, and how it runs. */
 export interface WorkerSetup {
@@ -12,6 +12,8 @@ export interface WorkerSetup {
   workers: number;
   /** Whether `encodeBatch` runs on a worker-thread pool. */
   pool: boolean;
+  /** The pool (the same object as `engine`), when there is one. */
+  pooled?: PooledEngine;
   /** Resolves when the pool's threads have loaded their tokenizers (at once without a pool). */
   ready(): Promise<void>;
   /** Stops the pool's threads (nothing to do without a pool). */
@@ -44,7 +46,7 @@ export function defaultWorkers(): number {
 export function engineWithWorkers(base: TokenizerEngine, load: LoadTokenizerOptions, workers: number): WorkerSetup {
   if (base.engineKind === 'native' || workers === 0) return { engine: base, workers, pool: false, ready: async () => {}, close: async () => {} };
   const engine = pooledEngine(base, load, workers);
-  return { engine, workers, pool: true, ready: () => engine.ready(), close: () => engine.close() };
+  return { engine, workers, pool: true, pooled: engine, ready: () => engine.ready(), close: () => engine.close() };
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
  * The training loop: shards → windows → micro-batches → AdamW steps, with JSONL logs, held-out
- * evaluation, atomic checkpoints, exact resume and a loss-curve SVG at the end.
+ * evaluation, atomic checkpoints, exact resume and a loss chart (SVG and PNG) at the end.
  *
  * Run folder (`output`):
  * ```
  * log.jsonl          one JSON object per line: {"step","loss","lr","grad_norm","tokens","tokens_per_s","epoch","elapsed_s"}
  *                    and {"step","eval_loss","eval_targets"} for held-out evaluations
- * loss.svg           the loss curve (written at the end of every invocation)
+ * loss.svg, loss.png the loss chart (written at the end of every invocation)
  * checkpoints/       see checkpoint.ts
  * ```
  * Exact resume: the checkpoint holds the weights, the AdamW moments and step count, the data
@@ -27,7 +27,8 @@ import { readCheckpointFiles } from './checkpoint-files.js';
 import { checkModelConfig, type ModelConfig } from './config.js';
 import { trainingWindows } from './data-loader.js';
 import { heldOutLoss } from './heldout-loss.js';
-import { lossCurveSvg, type LossPoint } from './loss-curve.js';
+import { lossChartSpec, type LossPoint } from '../charts/loss-chart.js';
+import { writeChartPair } from '../charts/write-chart.js';
 import { countParameters, disposeModel, initModel, type Model } from './model.js';
 import { learningRate } from './schedule.js';
 import { conflictingOptions, resolveSettings, type TrainSettings, type TrainSettingsInput } from './settings.js';
@@ -140,12 +141,12 @@ async function truncateLog(runDir: string, step: number): Promise<void> {
   await writeFileAtomic(path.join(runDir, 'log.jsonl'), kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
 }
 
-/** Writes `loss.svg` from the whole `log.jsonl`. */
+/** Writes `loss.svg` and `loss.png` from the whole `log.jsonl`. */
 async function writeLossCurve(runDir: string, title: string): Promise<void> {
   const log = await readTrainLog(runDir);
   const train = log.filter((e): e is StepLog => 'loss' in e).map((e) => ({ step: e.step, loss: e.loss }));
   const held = log.filter((e): e is EvalLog => 'eval_loss' in e).map((e) => ({ step: e.step, loss: e.eval_loss }));
-  await writeFile(path.join(runDir, 'loss.svg'), lossCurveSvg(train, held, title));
+  await writeChartPair(path.join(runDir, 'loss'), lossChartSpec(train, held, title));
 }
 
 /**

@@ -3,7 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
 import { augmentStage, type Augmenter } from '../../src/augment/augmenter.js';
-import type { Sample } from '../../src/build/sample.js';
+import type { Sample } from '../../src/samples/sample.js';
 
 /** Runs rows through an augment stage and collects the output. */
 async function through(rows: Sample[], augs: Augmenter[], opts: Parameters<typeof augmentStage>[1]): Promise<Sample[]> {

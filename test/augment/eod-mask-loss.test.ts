@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EodMaskLossAugmenter, maskDocumentBoundaries } from '../../src/augment/eod-mask-loss.js';
-import { truncateMiddle } from '../../src/build/truncate-middle.js';
-import { PackBuilder } from '../../src/build/pack.js';
+import { truncateMiddle } from '../../src/samples/truncate-middle.js';
+import { PackBuilder } from '../../src/samples/pack.js';
 
 test('eod_mask_loss (§6.1): x0 x1 EOD | y0 y1 y2 EOD | z0 → the token after each EOD is not a target, label-aligned', () => {
   const EOD = 9;

@@ -1,4 +1,4 @@
-import type { Sample } from '../../src/build/sample.js';
+import type { Sample } from '../../src/samples/sample.js';
 import type { UtkMarkerIds } from '../../src/augment/utk/assemble.js';
 import { defaultKnotTokens, DEFAULT_SORT_TOKENS, type UtkOptions } from '../../src/augment/utk/config.js';
 

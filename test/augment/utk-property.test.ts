@@ -6,7 +6,7 @@ import { defaultKnotTokens, type UtkOptions } from '../../src/augment/utk/config
 import { maskUtkMarkers } from '../../src/augment/utk/loss-mask.js';
 import { planRow, usedIds } from '../../src/augment/utk/plan.js';
 import { applyPlan, UtkAugmenter } from '../../src/augment/utk/utk-augmenter.js';
-import type { Sample } from '../../src/build/sample.js';
+import type { Sample } from '../../src/samples/sample.js';
 import { rngFor } from '../../src/util/rng.js';
 import { CONTENT_BASE, encodeIds, encodeIdSync, isContent, isIdToken, markersFor, megatronUtkLossMask, rowOf, SORT, utkOpts } from './helpers.js';
 

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { breakpoints, positionsSvg } from '../../src/cli/positions-svg.js';
+import { breakpoints } from '../../src/charts/positions-chart.js';
 import { openDataset } from '../../src/index.js';
 import { ROOT } from '../helpers/corpus.js';
 import { skein, tempDir } from '../helpers/cli.js';
-import { elementsNamed, parseXml } from '../helpers/xml.js';
+import { parseXml } from '../helpers/xml.js';
+import { assertWholeChart, countMarks, decodePng, svgTexts } from '../helpers/chart-image.js';
 
 test('inspect --explain shows a UtK row\'s structure: chunk IDs matched to summaries, knots, masked spans', async () => {
   const out = path.join(tempDir(), 'utk');
@@ -40,7 +41,7 @@ test('inspect --explain shows a UtK row\'s structure: chunk IDs matched to summa
   assert.match(bad.stderr, /--explain 100000: the dataset has \d+ rows/);
 });
 
-test('inspect --explain marks position restarts per piece and --plot writes an SVG with one polyline per row', () => {
+test('inspect --explain marks position restarts per piece and --plot writes an SVG (or PNG) with one line per row', () => {
   const out = path.join(tempDir(), 'pack');
   assert.equal(skein(['build', path.join(ROOT, 'pipelines', 'index-32k.json'), '--seq-len', '8192', '--output', out, '--quiet']).code, 0);
   const r = skein(['inspect', out, '--explain', '0', '--no-decode']);
@@ -55,21 +56,25 @@ test('inspect --explain marks position restarts per piece and --plot writes an S
   const svg = parseXml(fs.readFileSync(svgFile, 'utf8'));
   assert.equal(svg.name, 'svg');
   assert.equal(svg.attrs.xmlns, 'http://www.w3.org/2000/svg');
-  const lines = elementsNamed(svg, 'polyline');
-  assert.equal(lines.length, 3);
-  for (const l of lines) assert.ok(l.attrs.points!.split(' ').length >= 2);
+  const text = fs.readFileSync(svgFile, 'utf8');
+  assert.equal(countMarks(text, 'line mark'), 3);
+  const texts = svgTexts(text);
+  for (const t of ['token index', 'position id', 'pack: position id vs token index (positions reset, attention document)']) assert.ok(texts.includes(t), `text ${t}`);
+  assert.equal(texts.filter((t) => /^row [012] \(8192 tokens, \d+ pieces?\)$/.test(t)).length, 3, 'a legend entry per row');
+  const pngFile = path.join(tempDir(), 'positions.png');
+  assert.equal(skein(['inspect', out, '--plot', pngFile, '--plot-rows', '3']).code, 0);
+  assertWholeChart(decodePng(fs.readFileSync(pngFile)), text);
+  const bad = skein(['inspect', out, '--plot', 'positions.jpg']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--plot positions\.jpg: skein writes charts as SVG or PNG/);
 });
 
-test('positionsSvg: exact breakpoints for piecewise-linear rows, bounded points for random ones, escaped labels', () => {
+test('breakpoints: exact for piecewise-linear rows, bounded for random ones', () => {
   const reset = Int32Array.from([0, 1, 2, 0, 1, 2, 3, 0]);
   assert.deepEqual(breakpoints(reset, 100), [[0, 0], [2, 2], [3, 0], [6, 3], [7, 0]]);
   assert.deepEqual(breakpoints(Int32Array.from({ length: 1000 }, (_, i) => i), 100), [[0, 0], [999, 999]]);
   let x = 0;
   const random = Int32Array.from({ length: 10000 }, (_, i) => (x += 1 + ((i * 7919) % 13)));
   assert.ok(breakpoints(random, 400).length <= 400);
-  const svg = positionsSvg([{ label: 'a <b> & "c"', positions: reset }]);
-  const tree = parseXml(svg);
-  assert.equal(elementsNamed(tree, 'polyline').length, 1);
-  assert.ok(svg.includes('a &lt;b&gt; &amp; &quot;c&quot;'));
   assert.throws(() => parseXml('<svg><g></svg>'));
 });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { acquireLock } from '../../src/pipeline/output-lock.js';
+import { acquireLock } from '../../src/output-state/output-lock.js';
 import { manifestOf, tempDir } from '../helpers/cli.js';
 import { ROOT } from '../helpers/corpus.js';
 import { arrowHashes, skeinAsync } from '../helpers/spawn.js';

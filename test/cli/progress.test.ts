@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { progressReporter } from '../../src/cli/progress-reporter.js';
-import { progressLine, progressRates } from '../../src/pipeline/progress.js';
+import { progressLine, progressRates } from '../../src/run/progress.js';
 
 const snap = (seconds: number, bytesRead: number) => ({ documents: 1000, tokens: 2_000_000, bytesRead, bytesTotal: 100e6, rows: 10, shards: 1, seconds, setupSeconds: 1 });
 

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fixture } from '../helpers/corpus.js';
+import { fixture, packMixArgs } from '../helpers/corpus.js';
 import { manifestOf, tempDir } from '../helpers/cli.js';
 import { arrowHashes, skeinAsync } from '../helpers/spawn.js';
+import { writeMixedInputs } from '../helpers/mixed-inputs.js';
 
 /** Shard files: Arrow shards and Megatron .bin/.idx pairs. */
 const SHARD_FILES = /\.(?:arrow|bin|idx)$/;
@@ -63,35 +64,7 @@ test('Megatron pairs: killed mid-pair, between pairs and after a checkpoint, the
 });
 
 test('resume with carried state everywhere: pack best-fit open rows, shuffle buffer, group_by_length, per-source mixing that stops early, bad records skipped', async () => {
-  const args = (out: string) => [
-    'build',
-    '--input',
-    fixture('slimpajama', 'train'),
-    fixture('bad', 'malformed.jsonl'),
-    '--source-field',
-    'meta.redpajama_set_name',
-    '--builder',
-    'pack',
-    '--seq-len',
-    '2048',
-    '--shard-tokens',
-    '12000',
-    '--on-error',
-    'skip',
-    '--set',
-    'builder.open_rows=6',
-    '--set',
-    'order.shuffle_buffer=7',
-    '--set',
-    'order.group_by_length=5',
-    '--set',
-    'mix={"mode":"per_source","total_tokens":120000,"weights":{"RedPajamaC4":1,"RedPajamaCommonCrawl":2},"short_threshold":300,"short_keep":0.3}',
-    '--set',
-    'tokenizer.batch_docs=16',
-    '--output',
-    out,
-    '--no-progress',
-  ];
+  const args = (out: string) => packMixArgs(out, ['builder.open_rows=6', 'order.group_by_length=5', 'tokenizer.batch_docs=16'], ['--no-progress']);
   await killAndResume(args, ['rows:5', 'checkpoints:3', 'shards:6'], 8, (m) => {
     assert.equal(m.mix.stopped_early, true, 'the mixer stopped reading mid-input');
     assert.ok(m.rejects.count > 0, 'bad records were skipped and logged');
@@ -149,3 +122,13 @@ test('resume with the length curriculum: killed while spilling sorted runs and w
   });
 });
 
+
+test('resume with the tokenizer workers reading every format: many small JSONL files and a large one, zstd JSONL, Parquet, ZIP, bad records skipped', async () => {
+  const inputs = writeMixedInputs(tempDir('skein-resume-mixed-'));
+  await killAndResume(
+    (out) => ['build', '--input', ...inputs, '--on-error', 'skip', '--workers', '2', '--seq-len', '1024', '--shard-tokens', '150000', '--output', out, '--no-progress'],
+    ['rows:1', 'rows:600', 'shards:4', 'checkpoints:7'],
+    8,
+    (m) => assert.ok(m.documents.dropped.malformed_json > 0),
+  );
+});

@@ -59,6 +59,23 @@ test('world size 3 as three processes (files and Parquet row groups partitioned)
   const py = python(['-c', `import datasets; d = datasets.load_from_disk(${JSON.stringify(out)}); print(d.num_rows)`]);
   assert.equal(py.status, 0, py.stderr);
   assert.equal(Number(py.stdout.trim()), m.totals.rows, 'datasets.load_from_disk opens the merged folder');
+  // A --hardlink merge killed after linking some shards but before its manifest: the rerun
+  // recognises its own links (same inode as the rank's shard) and finishes; a stranger of the
+  // same name (another file's content) is refused and left in place.
+  const linked = path.join(base, 'linked');
+  fs.mkdirSync(linked);
+  const shard0 = manifestOf(path.join(out, dirs[0]!)).shards[0].file as string;
+  fs.linkSync(path.join(out, dirs[0]!, shard0), path.join(linked, `rank-00000-${shard0}`));
+  const again = skein(['merge', ...dirs.map((d) => path.join(out, d)), '--output', linked, '--hardlink']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(manifestOf(linked).totals.rows, m.totals.rows);
+  const stranger = path.join(base, 'stranger');
+  fs.mkdirSync(stranger);
+  fs.writeFileSync(path.join(stranger, `rank-00000-${shard0}`), 'not a shard of this build');
+  const refused = skein(['merge', ...dirs.map((d) => path.join(out, d)), '--output', stranger, '--hardlink']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, new RegExp(`holds rank-00000-${shard0.replace('.', '\\.')}, which skein merge did not write`));
+  assert.equal(fs.readFileSync(path.join(stranger, `rank-00000-${shard0}`), 'utf8'), 'not a shard of this build');
   // Merge refuses incomplete sets.
   const missing = skein(['merge', path.join(out, dirs[0]!), path.join(out, dirs[2]!), '--output', path.join(base, 'm2')]);
   assert.equal(missing.code, 1);

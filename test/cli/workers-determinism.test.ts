@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { manifestOf, shardHashes, skein, tempDir } from '../helpers/cli.js';
+import { writeMixedInputs } from '../helpers/mixed-inputs.js';
 
 /** Builds the bundled corpus with `tokenizer` and `--workers n`; returns the output folder. */
 function build(tokenizer: string, workers: number, engine = 'auto'): string {
@@ -38,4 +40,31 @@ test('the native engine ignores the JS pool (it runs its own threads) and writes
   assert.match(m.tokenizer.engine, /^tokenizers@/);
   assert.match(skein(['inspect', out]).stdout, /encoded by tokenizers@[\d.]+ in-process/);
   assert.match(skein(['inspect', build('llama3', 2)]).stdout, /encoded by skein-bpe@[\d.]+ on 2 worker threads/);
+});
+
+/** The whole output of a build: shard hashes, rejects.jsonl and the manifest (less the folder and the worker count, which may differ). */
+function outputOf(dir: string): Record<string, unknown> {
+  const m = manifestOf(dir);
+  delete m.config.output.dir;
+  delete m.config.tokenizer.workers;
+  delete m.tokenizer.workers;
+  delete m.tokenizer.worker_pool;
+  return { shards: shardHashes(dir), rejects: fs.readFileSync(path.join(dir, 'rejects.jsonl'), 'utf8'), manifest: m };
+}
+
+test('JSONL, zstd JSONL, Parquet, ZIP, many small files and one large one, bad records skipped: the same output for 0, 1, 2, 4 and 8 workers', () => {
+  const dir = tempDir('skein-mixed-');
+  const inputs = writeMixedInputs(dir);
+  const run = (workers: number) => {
+    const out = path.join(dir, `w${workers}`);
+    const r = skein(['build', '--input', ...inputs, '--on-error', 'skip', '--tokenizer', 'llama3', '--workers', String(workers), '--seq-len', '2048', '--shard-tokens', '200000', '--output', out, '--no-progress']);
+    assert.equal(r.code, 0, r.stderr);
+    return outputOf(out);
+  };
+  const want = run(0);
+  const m = want.manifest as any;
+  assert.ok((want.shards as string[]).length > 3);
+  assert.ok(m.documents.dropped.malformed_json > 0, 'the malformed records are counted');
+  assert.equal(m.inputs.filter((i: any) => i.path.includes('small/part-')).length, 40);
+  for (const workers of [1, 2, 4, 8]) assert.deepEqual(run(workers), want, `${workers} workers`);
 });

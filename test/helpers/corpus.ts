@@ -15,3 +15,32 @@ export function corpusDocs(): Array<{ id: string; text: string }> {
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as { id: string; text: string });
 }
+
+/**
+ * `skein build` arguments of the pack + per-source mixing build that resume and random-kill
+ * tests interrupt: the SlimPajama fixture plus malformed records (skipped), a shuffle buffer and
+ * a mix that stops early. `sets` are extra `--set` values; `flags` end the list.
+ */
+export function packMixArgs(out: string, sets: string[], flags: string[]): string[] {
+  const mix = 'mix={"mode":"per_source","total_tokens":120000,"weights":{"RedPajamaC4":1,"RedPajamaCommonCrawl":2},"short_threshold":300,"short_keep":0.3}';
+  return [
+    'build',
+    '--input',
+    fixture('slimpajama', 'train'),
+    fixture('bad', 'malformed.jsonl'),
+    '--source-field',
+    'meta.redpajama_set_name',
+    '--builder',
+    'pack',
+    '--seq-len',
+    '2048',
+    '--shard-tokens',
+    '12000',
+    '--on-error',
+    'skip',
+    ...['order.shuffle_buffer=7', mix, ...sets].flatMap((s) => ['--set', s]),
+    '--output',
+    out,
+    ...flags,
+  ];
+}

@@ -1,5 +1,5 @@
 // A read plan of one input file, for driving the build's reader (DocSource) alone.
-import type { ReadPlan } from '../../src/pipeline/read-plan.js';
+import type { ReadPlan } from '../../src/input-plan/read-plan.js';
 import type { InputFile } from '../../src/sources/expand-inputs.js';
 
 /** The plan of a build whose only input is `file` (text field `text`), for one rank. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DocSource } from '../../src/pipeline/doc-source.js';
+import { DocSource } from '../../src/input-plan/doc-source.js';
 import { expandInputs } from '../../src/sources/expand-inputs.js';
 import type { FileReport } from '../../src/sources/reader-context.js';
 import { oneFilePlan } from '../helpers/one-file-plan.js';

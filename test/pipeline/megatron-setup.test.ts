@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { builderFactory, validateConfig } from '../../src/index.js';
-import { megatronPlan } from '../../src/pipeline/megatron-setup.js';
+import { megatronPlan } from '../../src/setup/megatron-setup.js';
 import type { BosEosPolicy } from '../../src/tokenize/bos-eos-policy.js';
 import { UserError } from '../../src/util/errors.js';
 

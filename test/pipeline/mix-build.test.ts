@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfigFile, loadConfigObject, openDataset, runBuild, validateConfig, type LoadedConfig } from '../../src/index.js';
-import { readConfigJson } from '../../src/pipeline/load-config.js';
+import { readConfigJson } from '../../src/config/load-config.js';
 import { fixture, ROOT } from '../helpers/corpus.js';
 import { tempDir } from '../helpers/cli.js';
 

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { tableFromIPC, Type } from '@uwdata/flechette';
-import type { Sample } from '../../src/build/sample.js';
+import type { Sample } from '../../src/samples/sample.js';
 import { columnNames, hfFeatures, type ColumnSet } from '../../src/shards/index.js';
 import { COLUMN_SETS, makeSample, tempDir, writeDataset } from './helpers.js';
 

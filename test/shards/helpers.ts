@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { Sample } from '../../src/build/sample.js';
+import type { Sample } from '../../src/samples/sample.js';
 import {
   columnNames,
   shardTotals,

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Sample } from '../../src/build/sample.js';
+import type { Sample } from '../../src/samples/sample.js';
 import { columnLayout, columnNames, type ColumnSet, type ShardInfo } from '../../src/shards/index.js';
 import { COLUMN_SETS, makeSample, tempDir, writeDataset } from './helpers.js';
 import { python } from '../helpers/python.js';

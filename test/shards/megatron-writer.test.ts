@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { Sample } from '../../src/build/sample.js';
+import type { Sample } from '../../src/samples/sample.js';
 import { megatronDtype, megatronIndex, MegatronShardWriter, type MegatronWriterOptions } from '../../src/shards/megatron-writer.js';
 import { UserError } from '../../src/util/errors.js';
 import { tempDir } from '../helpers/cli.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Sample } from '../../src/build/sample.js';
+import type { Sample } from '../../src/samples/sample.js';
 import { SampleInvariantError, samplesToRecordBatch, shardSchema, type ColumnSet } from '../../src/shards/index.js';
 import { makeSample } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
 import { RecordBatchReader } from 'apache-arrow';
 import fc from 'fast-check';
-import type { Sample } from '../../src/build/sample.js';
+import type { Sample } from '../../src/samples/sample.js';
 import { openDataset, ShardWriter, writeShards, type ColumnSet } from '../../src/shards/index.js';
 import { COLUMN_SETS, makeManifest, makeSample, sampleArb, tempDir, writeDataset } from './helpers.js';
 import { writeManifest } from '../../src/shards/manifest.js';

@@ -144,3 +144,16 @@ export function makeZip(members: Array<{ name: string; data?: Uint8Array | strin
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, ...tail, end]);
 }
+
+/** Cuts `bytes` at the given chunk lengths (the rest is the last chunk). */
+export function cut(bytes: Buffer, cuts: number[]): Buffer[] {
+  const chunks: Buffer[] = [];
+  let at = 0;
+  for (const c of cuts) {
+    if (at >= bytes.length) break;
+    chunks.push(bytes.subarray(at, at + c));
+    at += c;
+  }
+  chunks.push(bytes.subarray(at));
+  return chunks;
+}

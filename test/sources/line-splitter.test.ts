@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { isBlank, LineSplitter, type LongLine } from '../../src/sources/line-splitter.js';
+import { cut } from './helpers.js';
 
 /** Splits `chunks` and returns every line with its number (`#N:text`, or `#N:too long B` for a dropped one). */
 function split(chunks: Buffer[], max?: number): { lines: string[]; consumed: number; count: number } {
@@ -12,19 +13,6 @@ function split(chunks: Buffer[], max?: number): { lines: string[]; consumed: num
   const last = s.finish();
   if (last) lines.push(show(last));
   return { lines, consumed: s.consumed, count: s.line };
-}
-
-/** Cuts `bytes` at the given chunk lengths (the rest is the last chunk). */
-function cut(bytes: Buffer, cuts: number[]): Buffer[] {
-  const chunks: Buffer[] = [];
-  let at = 0;
-  for (const c of cuts) {
-    if (at >= bytes.length) break;
-    chunks.push(bytes.subarray(at, at + c));
-    at += c;
-  }
-  chunks.push(bytes.subarray(at));
-  return chunks;
 }
 
 /** What splitting must give, computed the obvious way on the whole text. */

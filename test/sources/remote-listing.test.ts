@@ -10,7 +10,7 @@ import { nextLink } from '../../src/sources/remote/hf-listing.js';
 import { RemoteAccess } from '../../src/sources/remote/remote-access.js';
 import { remoteSettings } from '../../src/sources/remote/remote-settings.js';
 import { parseRemote } from '../../src/sources/remote/remote-url.js';
-import { describeInputChange, inputIdentities } from '../../src/pipeline/fingerprint.js';
+import { describeInputChange, inputIdentities } from '../../src/output-state/fingerprint.js';
 
 let web: RangeServer;
 let s3: S3TestServer;

@@ -81,7 +81,8 @@ function trainChecks(backend: BackendName): void {
     assert.deepEqual(rest.losses, full.losses.slice(3), 'losses after resume equal the uninterrupted run, bit for bit');
     const logged = (dir: string) => readTrainLog(dir).then((l) => l.filter((e): e is StepLog => 'loss' in e).map((e) => [e.step, e.loss, e.lr, e.grad_norm]));
     assert.deepEqual(await logged(partDir), await logged(path.join(root, backend, 'run-full')));
-    assert.ok(fs.readFileSync(path.join(partDir, 'loss.svg'), 'utf8').startsWith('<svg'));
+    assert.ok(fs.readFileSync(path.join(partDir, 'loss.svg'), 'utf8').startsWith('<?xml'));
+    assert.ok(fs.statSync(path.join(partDir, 'loss.png')).size > 0);
     // Resuming with a setting that contradicts the run, or starting over an existing run, are user errors.
     await assert.rejects(train({ ...tiny(partDir), resume: true, lr: 0.5 }), (e: unknown) => e instanceof UserError && /lr differ/.test((e as Error).message));
     await assert.rejects(train(tiny(partDir)), (e: unknown) => e instanceof UserError && /--resume/.test((e as Error).message));

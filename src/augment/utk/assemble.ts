@@ -1,4 +1,4 @@
-import type { Sample } from '../../build/sample.js';
+import type { Sample } from '../../samples/sample.js';
 import { headerLength, summaryLength, writeHeader, writeSummary, type SortMarkerIds } from './backtrace.js';
 import type { UtkOptions } from './config.js';
 import { isChunked, type UtkPlan } from './plan.js';

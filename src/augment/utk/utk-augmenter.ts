@@ -1,4 +1,4 @@
-import type { Sample } from '../../build/sample.js';
+import type { Sample } from '../../samples/sample.js';
 import { rngFor, type Rng } from '../../util/rng.js';
 import { lossMaskOf, type Augmenter } from '../augmenter.js';
 import { assembleRow, truncateRow, type UtkMarkerIds } from './assemble.js';
