@@ -1,5 +1,5 @@
 /** Events at which the test hook can kill the build. */
-export type KillEvent = 'rows' | 'shards' | 'checkpoints';
+export type KillEvent = 'rows' | 'shards' | 'checkpoints' | 'manifest';
 
 /**
  * A test hook for crash-safety tests: with `SKEIN_TEST_KILL=<event>:<n>` in the environment
@@ -9,13 +9,14 @@ export type KillEvent = 'rows' | 'shards' | 'checkpoints';
  * - `rows:n`: the n-th row handed to the shard writer (mid-shard: the shard's temporary file is
  *   open and partly written);
  * - `shards:n`: the n-th shard renamed to its final name, before the checkpoint that records it;
- * - `checkpoints:n`: the n-th checkpoint written (a shard boundary).
+ * - `checkpoints:n`: the n-th checkpoint written (a shard boundary);
+ * - `manifest:1`: the final manifest written, before the checkpoint files are removed.
  *
  * A third part, `:SIGTERM` or `:SIGINT`, sends that signal instead (an orderly stop: see the
  * CLI's signal handling). Only for tests: a build under the hook does not finish.
  */
 export class KillHook {
-  private seen: Record<KillEvent, number> = { rows: 0, shards: 0, checkpoints: 0 };
+  private seen: Record<KillEvent, number> = { rows: 0, shards: 0, checkpoints: 0, manifest: 0 };
 
   private constructor(
     private readonly event: KillEvent,
@@ -27,8 +28,8 @@ export class KillHook {
   static fromEnv(env: NodeJS.ProcessEnv = process.env): KillHook | undefined {
     const v = env.SKEIN_TEST_KILL;
     if (!v) return undefined;
-    const m = /^(rows|shards|checkpoints):(\d+)(?::(SIGKILL|SIGTERM|SIGINT))?$/.exec(v);
-    if (!m) throw new Error(`SKEIN_TEST_KILL=${v}: expected rows:N, shards:N or checkpoints:N, optionally :SIGTERM or :SIGINT`);
+    const m = /^(rows|shards|checkpoints|manifest):(\d+)(?::(SIGKILL|SIGTERM|SIGINT))?$/.exec(v);
+    if (!m) throw new Error(`SKEIN_TEST_KILL=${v}: expected rows:N, shards:N, checkpoints:N or manifest:1, optionally :SIGTERM or :SIGINT`);
     return new KillHook(m[1] as KillEvent, Number(m[2]), (m[3] as 'SIGKILL' | 'SIGTERM' | 'SIGINT' | undefined) ?? 'SIGKILL');
   }
 

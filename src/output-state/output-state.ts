@@ -20,7 +20,7 @@ export const BUILD_FILES: readonly string[] = [MANIFEST_FILE, 'state.json', 'dat
 export type OutputPlan =
   | { kind: 'fresh'; lock: OutputLock; ledger: FileLedger; discarded?: 'unfinished' | 'overwritten'; created?: boolean }
   | { kind: 'resume'; lock: OutputLock; ledger: FileLedger; checkpoint: Checkpoint }
-  | { kind: 'done'; lock: OutputLock; manifest: Manifest };
+  | { kind: 'done'; lock: OutputLock; manifest: Manifest; ledger: FileLedger };
 
 /**
  * The skein manifest of a folder, or undefined when there is none. A `manifest.json` that is
@@ -130,7 +130,7 @@ export async function openOutput(dir: string, fp: BuildFingerprint, config: Pipe
       if (manifest.resume?.complete && manifest.resume.fingerprint === fp.sha256) {
         if (!overwrite) {
           await checkShardFiles(dir, manifest.shards, (file, why) => `output folder ${dir} holds this build, complete, but its ${file} ${why} (the folder was modified); pass --overwrite to build it again`);
-          return { kind: 'done', lock, manifest };
+          return { kind: 'done', lock, manifest, ledger: own.ledger };
         }
       } else if (!overwrite) {
         const stored = manifest.resume?.fingerprint ? { ...manifest.resume.fingerprint_parts, sha256: manifest.resume.fingerprint } : undefined;

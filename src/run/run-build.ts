@@ -177,6 +177,9 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
   try {
     if (out.lock.replacedStale) notes.push(`removed a stale lock left by ${out.lock.replacedStale.host === hostname() ? '' : `host ${out.lock.replacedStale.host}, `}process ${out.lock.replacedStale.pid} (${out.lock.staleWhy})`);
     if (out.kind === 'done') {
+      // A build killed after writing its manifest but before removing its checkpoint: finish that step.
+      await removeCheckpoint(dir, out.ledger);
+      out.ledger.reset();
       progress.setupSeconds = (performance.now() - setupStarted) / 1000;
       notes.push(`the output folder already holds this build, complete (all ${out.manifest.shards.length} shards verified against their sha256); nothing to do (pass --overwrite to build it again)`);
       const before = out.manifest.tokenizer?.engine;
@@ -360,6 +363,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     // datasets.load_from_disk reads Arrow only: a Megatron folder gets no state.json / dataset_info.json.
     if (!megatron) await writeHfLayout(dir, shards, columns, shardsFingerprint(shards));
     await writeManifest(dir, manifest);
+    kill?.hit('manifest');
     // The manifest now names every file of the build: the checkpoint and the ledger go.
     await removeCheckpoint(dir, ledger);
     ledger.reset();

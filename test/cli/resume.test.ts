@@ -47,13 +47,14 @@ async function killAndResume(args: (out: string) => string[], points: string[], 
     if (point.startsWith('rows:') && kept > 0) assert.match(resumed.stdout, new RegExp(`resumed: kept ${kept} finished shard`), point);
     if (point.startsWith('shards:')) assert.match(resumed.stdout, new RegExp(`resumed: kept ${kept - 1} finished shard`), `${point}: the shard renamed just before the kill had no checkpoint yet`);
     assert.match(resumed.stdout, /removed a stale lock/);
+    if (point === 'manifest:1') assert.match(resumed.stdout, /already complete: nothing was built/, 'killed after its manifest: the rerun only tidies up');
     assert.deepEqual(snapshotOf(out), expected, `${point}: resumed output equals the uninterrupted build`);
     assert.ok(!fs.existsSync(path.join(out, '.skein')), `${point}: the work folder is gone after completion`);
   }
 }
 
 test('SIGKILL mid-shard, between shards, before the first checkpoint and after the last: the resumed build is byte-identical (concat-chunk)', async () => {
-  await killAndResume((out) => ['build', '--output', out, '--seq-len', '1024', '--shard-tokens', '20000', '--no-progress'], ['rows:1', 'rows:30', 'shards:3', 'checkpoints:10'], 10);
+  await killAndResume((out) => ['build', '--output', out, '--seq-len', '1024', '--shard-tokens', '20000', '--no-progress'], ['rows:1', 'rows:30', 'shards:3', 'checkpoints:10', 'manifest:1'], 10);
 });
 
 test('Megatron pairs: killed mid-pair, between pairs and after a checkpoint, the resumed build is byte-identical (pairs end inside rows)', async () => {
