@@ -193,7 +193,11 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
   return { fingerprint: r.fingerprint, config: r.config, seq: r.checkpoint, shards: r.shards, rowsInShards: r.rows_in_shards, state };
 }
 
-/** Removes the checkpoint files and the curriculum's sorted runs the ledger recorded (the build finished). */
+/**
+ * The build is finished and its manifest names every file: removes the checkpoint files and the
+ * curriculum's sorted runs the ledger recorded, then the ledger itself.
+ */
 export async function removeCheckpoint(dir: string, ledger: FileLedger): Promise<void> {
   await removeRecorded(dir, ledger.names().filter((name) => name.startsWith(`${WORK_DIR}/`)));
+  ledger.reset();
 }

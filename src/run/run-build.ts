@@ -179,7 +179,6 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     if (out.kind === 'done') {
       // A build killed after writing its manifest but before removing its checkpoint: finish that step.
       await removeCheckpoint(dir, out.ledger);
-      out.ledger.reset();
       progress.setupSeconds = (performance.now() - setupStarted) / 1000;
       notes.push(`the output folder already holds this build, complete (all ${out.manifest.shards.length} shards verified against their sha256); nothing to do (pass --overwrite to build it again)`);
       const before = out.manifest.tokenizer?.engine;
@@ -366,7 +365,6 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     kill?.hit('manifest');
     // The manifest now names every file of the build: the checkpoint and the ledger go.
     await removeCheckpoint(dir, ledger);
-    ledger.reset();
     tick();
     progress.seconds = (performance.now() - started) / 1000;
     progress.shards = shards.length;
