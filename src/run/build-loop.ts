@@ -7,6 +7,7 @@ import type { ColumnSet } from '../shards/columns.js';
 import { LengthHistogram, type Histogram } from '../shards/histogram.js';
 import { MegatronShardWriter, type MegatronWriterOptions } from '../shards/megatron-writer.js';
 import { ShardWriter, type RowWriter, type ShardInfo } from '../shards/shard-writer.js';
+import type { ShardWriteThread } from '../shards/shard-write-thread.js';
 import type { RemoteAccess } from '../sources/remote/remote-access.js';
 import type { InputLimits } from '../sources/input-limits.js';
 import type { FileReport } from '../sources/reader-context.js';
@@ -77,6 +78,8 @@ export interface LoopParts {
   remote?: RemoteAccess;
   /** Reads and encodes JSON lines files in line blocks (tokenizer workers, or the main thread). */
   blocks?: BlockProcessor;
+  /** Encode, hash and write Arrow shards on this thread of their own (`ShardWriterOptions.thread`); the writer stops it. */
+  writerThread?: ShardWriteThread;
   /** Records each file before it is created in the output folder (what skein may delete later). */
   ledger: FileLedger;
   /** Stops the loop between documents and rows: it throws the signal's reason (the last checkpoint stays). */
@@ -253,7 +256,7 @@ export async function runLoop(p: LoopParts): Promise<LoopResult> {
   const common = { firstIndex: finished.length, writeEmptyShard: finished.length === 0, onCreate: (file: string) => p.ledger.record(file) };
   const writer: RowWriter = p.megatron
     ? new MegatronShardWriter(p.dir, { ...p.megatron, shardTokens: p.shardTokens, ...common })
-    : new ShardWriter(p.dir, { columns: p.columns, shardTokens: p.shardTokens, batchRows: p.batchRows, ...common });
+    : new ShardWriter(p.dir, { columns: p.columns, shardTokens: p.shardTokens, batchRows: p.batchRows, ...(p.writerThread ? { thread: p.writerThread } : {}), ...common });
   const skipBelow = rowsInShards;
 
   const capture = (reader: ReaderSnapshot): LoopState => ({

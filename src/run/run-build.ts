@@ -6,6 +6,7 @@ import { blockProcessor } from '../tokenize/block-processor.js';
 import { resolveBosEos } from '../tokenize/bos-eos-policy.js';
 import { loadTokenizer, type LoadTokenizerOptions } from '../tokenize/load-tokenizer.js';
 import { tokenizerAlias } from '../tokenize/resolve-tokenizer.js';
+import { ShardWriteThread } from '../shards/shard-write-thread.js';
 import { buildWorkers, checkWorkerCount, engineWithWorkers, type WorkerSetup } from '../tokenize/tokenize-workers.js';
 import { Interrupted, UserError } from '../util/errors.js';
 import { builderStatsEntry } from '../samples/builder.js';
@@ -220,16 +221,20 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     // The pool (if any) lives for the loop only, and is closed even when the loop fails. Its
     // workers load their tokenizers during setup.
     const encoding: WorkerSetup = engineWithWorkers(engine, loadOpts, workers);
+    // With tokenizer workers, Arrow shards are encoded, hashed and written on a thread of their
+    // own too (the same bytes), started now so that it loads during set-up; the shard writer
+    // stops it. Without workers everything stays on this thread, as asked.
+    let writerThread = encoding.pool && !megatron ? new ShardWriteThread(columns) : undefined;
     let subsets: Map<number, SubsetChoice>;
     if (encoding.pool) phase(`starting ${workers} tokenizer worker${workers === 1 ? '' : 's'}`);
     try {
-      await encoding.ready();
+      await Promise.all([encoding.ready(), writerThread?.ready()]);
       if (plan.inputs.some((i) => i.subset !== undefined)) phase('choosing the [N] subsets');
       // Pass 1 of each `[N]` input, drawn among the documents the build's filters keep: the same subset on every rank.
       const tokenize = { policy, chat, maxChatTokens: config.builder.seq_len };
       subsets = await scanSubsets(plan.inputs, config.seed, displayRoot, { engine: encoding.engine, tokenize, maxTokens: factory.maxDocumentTokens?.(config.builder) }, opts.log, limits, remote);
     } catch (e) {
-      await encoding.close();
+      await Promise.all([encoding.close(), writerThread?.stop()]);
       throw e;
     }
     const started = performance.now();
@@ -255,6 +260,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         batchDocs: config.tokenizer.batch_docs,
         batchChars: 1 << 20,
         // JSON lines are read in line blocks by the workers (or, without any, on this thread) and come back encoded.
+        writerThread,
         blocks: blockProcessor(encoding, chat, { ...(policy.bos !== undefined ? { bos: policy.bos } : {}), ...(config.tokenizer.chat_template ? { chatTemplate: config.tokenizer.chat_template } : {}), chars: mixer.opts.length === 'chars' }),
         mixer,
         builder,
@@ -280,7 +286,9 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
       });
     } finally {
       if (timer) clearInterval(timer);
-      await encoding.close();
+      // The loop's writer stopped the thread (close or abort); this covers a loop that failed before making one.
+      await Promise.all([encoding.close(), writerThread?.stop()]);
+      writerThread = undefined;
     }
 
     const documents = documentAccounts(loop, mixer, builder.stats);

@@ -1,3 +1,4 @@
+import { markOwned } from './owned-arrays.js';
 import type { Sample } from './sample.js';
 
 /** A row in progress as saved in a checkpoint: its tokens, piece lengths and sources, and its loss mask when it has one. */
@@ -81,8 +82,9 @@ export class RowAssembler {
 
   /** Emits the row (copying its tokens, with its sources and loss mask) and empties the assembler. */
   take(): Sample & { docSources: string[] } {
-    const s: Sample & { docSources: string[] } = { inputIds: this.buf.slice(0, this.fill), docLengths: Int32Array.from(this.lengths), docSources: this.sources };
-    if (this.masked) s.lossMask = this.mask!.slice(0, this.fill);
+    // Fresh arrays of this row alone: the shard writer may move them to its thread (owned-arrays.ts).
+    const s: Sample & { docSources: string[] } = { inputIds: markOwned(this.buf.slice(0, this.fill)), docLengths: markOwned(Int32Array.from(this.lengths)), docSources: this.sources };
+    if (this.masked) s.lossMask = markOwned(this.mask!.slice(0, this.fill));
     this.fill = 0;
     this.masked = false;
     this.lengths = [];

@@ -8,7 +8,7 @@ import { UserError } from '../util/errors.js';
 import { syncDir, tempPathFor, writeFileAtomic } from './atomic-file.js';
 import { checkSample } from './record-batch.js';
 import { SerialRowWriter } from './serial-writer.js';
-import { writeFully } from './shard-writer.js';
+import { writeFully } from './arrow-shard-file.js';
 
 /**
  * Megatron-core's `IndexedDataset` on-disk format (megatron/core/datasets/indexed_dataset.py in

@@ -50,13 +50,39 @@ export function checkSample(s: Sample, cols: ColumnSet, row = 0): void {
   }
 }
 
+/** One `list<…>` column of a record batch: the values of every row back to back, with Int32 list offsets. */
+export interface ListColumn<A extends Int32Array | Uint8Array> {
+  offsets: Int32Array;
+  values: A;
+}
+
+/** The `list<utf8>` column: list offsets into the strings, string offsets into the UTF-8 bytes. */
+export interface StringListColumn {
+  listOffsets: Int32Array;
+  strOffsets: Int32Array;
+  data: Uint8Array;
+}
+
+/**
+ * A record batch's columns as plain typed arrays, each in a buffer of its own: what
+ * {@link samplesToColumns} makes and {@link columnsToRecordBatch} turns into Arrow data.
+ */
+export interface BatchColumns {
+  rows: number;
+  inputIds: ListColumn<Int32Array>;
+  docLengths: ListColumn<Int32Array>;
+  positionIds?: ListColumn<Int32Array>;
+  lossMask?: ListColumn<Uint8Array>;
+  docSources?: StringListColumn;
+}
+
 /** Concatenates one numeric field of every sample into a single values array plus list offsets. */
 function numericList<A extends Int32Array | Uint8Array>(
   samples: readonly Sample[],
   pick: (s: Sample) => A,
   make: (n: number) => A,
   name: ColumnName,
-): { offsets: Int32Array; values: A } {
+): ListColumn<A> {
   const offsets = new Int32Array(samples.length + 1);
   let total = 0;
   for (let i = 0; i < samples.length; i++) {
@@ -71,21 +97,11 @@ function numericList<A extends Int32Array | Uint8Array>(
   return { offsets, values };
 }
 
-/** Data of a `list<int32>` / `list<uint8>` column from concatenated values (no further copy). */
-function listData(type: List, offsets: Int32Array, values: Int32Array | Uint8Array): Data {
-  const childType = type.children[0]!.type;
-  const child =
-    values instanceof Int32Array
-      ? makeData({ type: childType as Int32, length: values.length, nullCount: 0, data: values })
-      : makeData({ type: childType as Uint8, length: values.length, nullCount: 0, data: values });
-  return makeData({ type, length: offsets.length - 1, nullCount: 0, valueOffsets: offsets, child });
-}
-
 /**
- * Data of the `list<utf8>` column: every string UTF-8 encoded once (a per-batch cache, since a
- * handful of source names repeat) into one byte array with 32-bit string offsets.
+ * The `list<utf8>` column: every string UTF-8 encoded once (a per-batch cache, since a handful of
+ * source names repeat) into one byte array with 32-bit string offsets.
  */
-function stringListData(type: List, samples: readonly Sample[]): Data {
+function stringList(samples: readonly Sample[]): StringListColumn {
   const listOffsets = new Int32Array(samples.length + 1);
   const encoder = new TextEncoder();
   const cache = new Map<string, Uint8Array>();
@@ -109,22 +125,52 @@ function stringListData(type: List, samples: readonly Sample[]): Data {
     at += encoded[i]!.length;
     strOffsets[i + 1] = at;
   }
-  const utf8 = type.children[0]!.type as Utf8;
-  const child = makeData({ type: utf8, length: encoded.length, nullCount: 0, valueOffsets: strOffsets, data });
-  return makeData({ type, length: samples.length, nullCount: 0, valueOffsets: listOffsets, child });
+  return { listOffsets, strOffsets, data };
 }
 
 /**
- * Builds one Arrow record batch from `samples` for a shard with columns `cols` and schema
- * `schema` (= `shardSchema(cols)`, passed in so that every batch shares one schema object).
- *
- * Each column's values are concatenated once into a single typed array with Int32 list offsets
- * and handed to `makeData` as is (no Arrow builders, no per-value work); strings are UTF-8
- * encoded into one byte array. Validates every sample with {@link checkSample} first; throws
- * if a column would exceed {@link MAX_BATCH_VALUES} values.
+ * The columns of one record batch of `samples` for a shard with columns `cols`: each column's
+ * values concatenated once into a single typed array with Int32 list offsets, strings UTF-8
+ * encoded into one byte array. Validates every sample with {@link checkSample} first; throws if a
+ * column would exceed {@link MAX_BATCH_VALUES} values.
  */
-export function samplesToRecordBatch(samples: readonly Sample[], cols: ColumnSet, schema: Schema): RecordBatch {
+export function samplesToColumns(samples: readonly Sample[], cols: ColumnSet): BatchColumns {
   samples.forEach((s, i) => checkSample(s, cols, i));
+  const out: BatchColumns = {
+    rows: samples.length,
+    inputIds: numericList(samples, (s) => s.inputIds, (n) => new Int32Array(n), 'input_ids'),
+    docLengths: numericList(samples, (s) => s.docLengths, (n) => new Int32Array(n), 'doc_lengths'),
+  };
+  if (cols.positionIds) out.positionIds = numericList(samples, (s) => s.positionIds!, (n) => new Int32Array(n), 'position_ids');
+  if (cols.lossMask) out.lossMask = numericList(samples, (s) => s.lossMask!, (n) => new Uint8Array(n), 'loss_mask');
+  if (cols.docSources) out.docSources = stringList(samples);
+  return out;
+}
+
+/** Data of a `list<int32>` / `list<uint8>` column from concatenated values (no further copy). */
+function listData(type: List, { offsets, values }: ListColumn<Int32Array | Uint8Array>): Data {
+  const childType = type.children[0]!.type;
+  const child =
+    values instanceof Int32Array
+      ? makeData({ type: childType as Int32, length: values.length, nullCount: 0, data: values })
+      : makeData({ type: childType as Uint8, length: values.length, nullCount: 0, data: values });
+  return makeData({ type, length: offsets.length - 1, nullCount: 0, valueOffsets: offsets, child });
+}
+
+/** Data of the `list<utf8>` column. */
+function stringListData(type: List, { listOffsets, strOffsets, data }: StringListColumn): Data {
+  const utf8 = type.children[0]!.type as Utf8;
+  const child = makeData({ type: utf8, length: strOffsets.length - 1, nullCount: 0, valueOffsets: strOffsets, data });
+  return makeData({ type, length: listOffsets.length - 1, nullCount: 0, valueOffsets: listOffsets, child });
+}
+
+/**
+ * The Arrow record batch of `columns` under `schema` (= `shardSchema(cols)` for the columns they
+ * hold, passed in so that every batch shares one schema object): the typed arrays are handed to
+ * `makeData` as they are (no Arrow builders, no per-value work, no copy).
+ */
+export function columnsToRecordBatch(columns: BatchColumns, schema: Schema): RecordBatch {
+  const cols: ColumnSet = { positionIds: columns.positionIds !== undefined, lossMask: columns.lossMask !== undefined, docSources: columns.docSources !== undefined };
   const layout = columnLayout(cols);
   if (schema.fields.length !== layout.length || layout.some((c, i) => schema.fields[i]!.name !== c.name)) {
     throw new Error(`schema fields [${schema.fields.map((f) => f.name).join(', ')}] do not match the column set [${layout.map((c) => c.name).join(', ')}]`);
@@ -132,26 +178,28 @@ export function samplesToRecordBatch(samples: readonly Sample[], cols: ColumnSet
   const children = layout.map(({ name }, i): Data => {
     const type = schema.fields[i]!.type as List;
     switch (name) {
-      case 'input_ids': {
-        const { offsets, values } = numericList(samples, (s) => s.inputIds, (n) => new Int32Array(n), name);
-        return listData(type, offsets, values);
-      }
-      case 'doc_lengths': {
-        const { offsets, values } = numericList(samples, (s) => s.docLengths, (n) => new Int32Array(n), name);
-        return listData(type, offsets, values);
-      }
-      case 'position_ids': {
-        const { offsets, values } = numericList(samples, (s) => s.positionIds!, (n) => new Int32Array(n), name);
-        return listData(type, offsets, values);
-      }
-      case 'loss_mask': {
-        const { offsets, values } = numericList(samples, (s) => s.lossMask!, (n) => new Uint8Array(n), name);
-        return listData(type, offsets, values);
-      }
+      case 'input_ids':
+        return listData(type, columns.inputIds);
+      case 'doc_lengths':
+        return listData(type, columns.docLengths);
+      case 'position_ids':
+        return listData(type, columns.positionIds!);
+      case 'loss_mask':
+        return listData(type, columns.lossMask!);
       case 'doc_sources':
-        return stringListData(type, samples);
+        return stringListData(type, columns.docSources!);
     }
   });
-  const struct = makeData({ type: new Struct(schema.fields), length: samples.length, nullCount: 0, children });
+  const struct = makeData({ type: new Struct(schema.fields), length: columns.rows, nullCount: 0, children });
   return new RecordBatch(schema, struct);
+}
+
+/**
+ * Builds one Arrow record batch from `samples` for a shard with columns `cols` and schema
+ * `schema` (= `shardSchema(cols)`): {@link samplesToColumns} then {@link columnsToRecordBatch}.
+ * Validates every sample with {@link checkSample} first; throws if a column would exceed
+ * {@link MAX_BATCH_VALUES} values.
+ */
+export function samplesToRecordBatch(samples: readonly Sample[], cols: ColumnSet, schema: Schema): RecordBatch {
+  return columnsToRecordBatch(samplesToColumns(samples, cols), schema);
 }

@@ -1,16 +1,15 @@
-import { createHash, type Hash } from 'node:crypto';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { RecordBatchStreamWriter, type Schema } from 'apache-arrow';
 import type { Sample } from '../samples/sample.js';
-import { withPath } from '../util/environment-error.js';
-import { syncDir, tempPathFor } from './atomic-file.js';
+import { ArrowShardFile, type ShardFileSink } from './arrow-shard-file.js';
+import { tempPathFor } from './atomic-file.js';
 import { finishDataset, type DatasetDescription } from './finish-dataset.js';
 import { LengthHistogram } from './histogram.js';
-import { shardSchema, type ColumnSet } from './columns.js';
-import { checkSample, MAX_BATCH_VALUES, samplesToRecordBatch } from './record-batch.js';
+import type { ColumnSet } from './columns.js';
+import { checkSample, MAX_BATCH_VALUES } from './record-batch.js';
 import { SerialRowWriter } from './serial-writer.js';
+import { ShardWriteThread } from './shard-write-thread.js';
 
 /** One file of a shard: its name relative to the dataset folder, size and sha256. */
 export interface ShardFile {
@@ -81,6 +80,14 @@ export interface ShardWriterOptions {
    * record it in a ledger of the files a build wrote.
    */
   onCreate?: (file: string) => void | Promise<void>;
+  /**
+   * Encode, hash and write the shards on a thread of their own (default false: on the calling
+   * thread): `true` starts one at the first shard; a {@link ShardWriteThread} started earlier (for
+   * the columns of `columns`) is used as it is. The bytes are the same either way; a build with
+   * tokenizer workers uses one so that its main thread only assembles rows. The writer stops the
+   * thread when it is closed or aborted.
+   */
+  thread?: boolean | ShardWriteThread;
 }
 
 /** Default rows per record batch. */
@@ -101,62 +108,13 @@ export function isShardFileName(name: string, prefix = 'shard'): boolean {
   return name.startsWith(`${prefix}-`) && /^\d{5,}\.(?:arrow|bin|idx)$/.test(name.slice(prefix.length + 1));
 }
 
-/**
- * A `RecordBatchStreamWriter` whose output bytes are collected into an array instead of its
- * internal unbounded queue, so that the caller can hash them and write them to a file with
- * backpressure after each batch. apache-arrow offers no sink that does this: `reset(sink)` only
- * pipes into DOM/Node streams without waiting for them, and the queue keeps every byte until read.
- * Overrides the documented protected `_write` hook; the IPC encoding is still Arrow's own.
- */
-class CollectingStreamWriter extends RecordBatchStreamWriter {
-  private chunks: Uint8Array[] = [];
-
-  protected override _write(chunk: unknown): this {
-    if (!this._started) return this;
-    if (!ArrayBuffer.isView(chunk)) throw new Error('apache-arrow wrote a chunk that is not an ArrayBufferView');
-    if (chunk.byteLength > 0) {
-      this.chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      this._position += chunk.byteLength;
-    }
-    return this;
-  }
-
-  /** Returns and forgets the bytes written since the last call. */
-  take(): Uint8Array[] {
-    const out = this.chunks;
-    this.chunks = [];
-    return out;
-  }
-}
-
-/** Writes all of `chunks` at the file's current position, retrying after short writes. */
-export async function writeFully(fh: FileHandle, chunks: Uint8Array[]): Promise<void> {
-  if (chunks.length === 0) return;
-  const total = chunks.reduce((n, c) => n + c.byteLength, 0);
-  let { bytesWritten } = await fh.writev(chunks);
-  if (bytesWritten === total) return;
-  for (const chunk of chunks) {
-    if (bytesWritten >= chunk.byteLength) {
-      bytesWritten -= chunk.byteLength;
-      continue;
-    }
-    let rest = chunk.subarray(bytesWritten);
-    bytesWritten = 0;
-    while (rest.byteLength > 0) rest = rest.subarray((await fh.write(rest)).bytesWritten);
-  }
-}
-
-/** The shard being written: its file under the temporary name and what went into it so far. */
+/** The shard being written: its names and what went into it so far. */
 interface OpenShard {
   file: string;
   path: string;
   tmp: string;
-  fh: FileHandle;
-  hash: Hash;
-  arrow: CollectingStreamWriter;
   rows: number;
   tokens: number;
-  bytes: number;
 }
 
 /** Checks that an option is an integer within bounds. */
@@ -174,17 +132,20 @@ function intOption(name: string, value: number, min: number, max = Number.MAX_SA
  *
  * Each shard is written to `.PREFIX-NNNNN.arrow.tmp` in the same folder, fsync'd and renamed to
  * `PREFIX-NNNNN.arrow` when complete, so no final name ever holds a partial file. The sha256 is
- * computed on the bytes as they are written (no re-read). Memory is bounded by one record batch;
- * each batch is awaited into the file before `write` resolves, which is the backpressure.
- * The output depends only on the samples and the options (no timestamps): same input, same bytes.
+ * computed on the bytes as they are written (no re-read). Encoding, hashing and writing run on
+ * the calling thread ({@link ArrowShardFile}) or, with `thread`, on a thread of their own
+ * ({@link ShardWriteThread}); the bytes are the same. Memory is bounded by a few record batches;
+ * on the calling thread each batch is awaited into the file before `write` resolves, on a thread
+ * at most two run ahead: that is the backpressure. A `write` that completes a shard resolves once
+ * the shard is on disk under its final name. The output depends only on the samples and the
+ * options (no timestamps): same input, same bytes.
  *
  * Calls to `write` are serialized internally, but callers should await each one. After a failed
  * write (an invariant violation or an I/O error) the writer refuses further work: call `abort`.
  * If no sample was written, `close` writes one empty shard so the folder is still a dataset
- * (unless `writeEmptyShard` is false).
+ * (unless `writeEmptyShard` is false). `close` and `abort` stop the writing thread.
  */
 export class ShardWriter extends SerialRowWriter {
-  private readonly schema: Schema;
   private readonly cols: ColumnSet;
   private readonly shardTokens: number;
   private readonly batchRows: number;
@@ -197,20 +158,41 @@ export class ShardWriter extends SerialRowWriter {
   private rowsSeen = 0;
   private madeDir = false;
   private readonly onCreate: ShardWriterOptions['onCreate'];
+  private readonly thread: boolean | ShardWriteThread;
+  private sinkInstance: ShardFileSink | undefined;
 
-  /** Creates a writer into `dir` (created if missing); no file is opened before the first write. */
+  /** Creates a writer into `dir` (created if missing); no file is opened (and no thread started) before the first write. */
   constructor(readonly dir: string, opts: ShardWriterOptions) {
     super('ShardWriter', opts.writeEmptyShard ?? true);
     this.cols = { ...opts.columns };
-    this.schema = shardSchema(this.cols);
     this.shardTokens = intOption('shardTokens', opts.shardTokens, 1);
     this.batchRows = intOption('batchRows', opts.batchRows ?? DEFAULT_BATCH_ROWS, 1);
     this.batchTokens = intOption('batchTokens', opts.batchTokens ?? DEFAULT_BATCH_TOKENS, 1, MAX_BATCH_VALUES);
     this.nextIndex = intOption('firstIndex', opts.firstIndex ?? 0, 0);
     this.prefix = opts.prefix ?? 'shard';
     this.onCreate = opts.onCreate;
+    this.thread = opts.thread ?? false;
+    if (typeof this.thread === 'object') this.sinkInstance = this.thread;
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(this.prefix)) {
       throw new RangeError(`ShardWriter option prefix must be a plain file name prefix, got ${JSON.stringify(this.prefix)}`);
+    }
+  }
+
+  /** Finishes the last shard, then stops the writing thread (also when finishing failed). */
+  override async close(): Promise<ShardInfo[]> {
+    try {
+      return await super.close();
+    } finally {
+      await this.sinkInstance?.stop().catch(() => undefined);
+    }
+  }
+
+  /** Discards the unfinished shard, then stops the writing thread. */
+  override async abort(): Promise<void> {
+    try {
+      await super.abort();
+    } finally {
+      await this.sinkInstance?.stop().catch(() => undefined);
     }
   }
 
@@ -227,13 +209,9 @@ export class ShardWriter extends SerialRowWriter {
   }
 
   protected override async discardOpen(): Promise<void> {
-    const shard = this.current;
     this.current = null;
     this.pending = [];
-    if (shard) {
-      await shard.fh.close().catch(() => undefined);
-      await rm(shard.tmp, { force: true });
-    }
+    await this.sinkInstance?.discard();
   }
 
   protected override async writeOne(sample: Sample): Promise<void> {
@@ -255,6 +233,12 @@ export class ShardWriter extends SerialRowWriter {
     }
   }
 
+  /** The sink, made at the first shard (so that a writer that writes nothing starts no thread). */
+  private sink(): ShardFileSink {
+    this.sinkInstance ??= this.thread === false ? new ArrowShardFile(this.cols) : this.thread === true ? new ShardWriteThread(this.cols) : this.thread;
+    return this.sinkInstance;
+  }
+
   private async openShard(): Promise<void> {
     if (!this.madeDir) {
       await mkdir(this.dir, { recursive: true });
@@ -264,44 +248,23 @@ export class ShardWriter extends SerialRowWriter {
     const path = join(this.dir, file);
     const tmp = tempPathFor(path);
     await this.onCreate?.(file);
-    const fh = await open(tmp, 'w');
-    const arrow = new CollectingStreamWriter();
-    const shard: OpenShard = { file, path, tmp, fh, hash: createHash('sha256'), arrow, rows: 0, tokens: 0, bytes: 0 };
-    this.current = shard;
-    arrow.reset(undefined, this.schema); // writes the schema message now, so an empty shard is valid
-    await this.emit(shard);
-  }
-
-  /** Hashes and writes what the Arrow writer produced since the last call. */
-  private async emit(shard: OpenShard): Promise<void> {
-    const chunks = shard.arrow.take();
-    for (const c of chunks) {
-      shard.hash.update(c);
-      shard.bytes += c.byteLength;
-    }
-    await writeFully(shard.fh, chunks).catch((e: unknown) => Promise.reject(withPath(e, shard.tmp)));
+    this.current = { file, path, tmp, rows: 0, tokens: 0 };
+    await this.sink().open(tmp);
   }
 
   private async flushBatch(): Promise<void> {
     if (this.pending.length === 0) return;
-    const shard = this.current!;
-    const batch = samplesToRecordBatch(this.pending, this.cols, this.schema);
+    const rows = this.pending;
     this.pending = [];
     this.pendingTokens = 0;
-    shard.arrow.write(batch);
-    await this.emit(shard);
+    await this.sink().append(rows);
   }
 
   private async finishShard(): Promise<void> {
     const shard = this.current!;
-    shard.arrow.close(); // end-of-stream marker
-    await this.emit(shard);
-    await shard.fh.sync().catch((e: unknown) => Promise.reject(withPath(e, shard.tmp)));
-    await shard.fh.close();
-    await rename(shard.tmp, shard.path);
-    await syncDir(this.dir);
+    const { bytes, sha256 } = await this.sink().finish(shard.path);
     this.current = null;
-    this.done.push({ file: shard.file, rows: shard.rows, tokens: shard.tokens, bytes: shard.bytes, sha256: shard.hash.digest('hex') });
+    this.done.push({ file: shard.file, rows: shard.rows, tokens: shard.tokens, bytes, sha256 });
   }
 }
 
@@ -330,8 +293,9 @@ export function writeShards(dir: string, opts: ShardWriterOptions & { dataset?: 
   const stream = new Writable({
     objectMode: true,
     write(sample: Sample, _encoding, callback) {
+      const n = sample.inputIds.length; // before writing: a writing thread may take the row's arrays over
       writer.write(sample).then(() => {
-        lengths.add(sample.inputIds.length);
+        lengths.add(n);
         callback();
       }, callback);
     },

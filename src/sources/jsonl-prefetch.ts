@@ -8,7 +8,7 @@ import { BlockCuts, replayBlockCuts, type PendingEffects } from './jsonl-blocks.
 import { locate, warn, type ReaderContext } from './reader-context.js';
 
 /** Raw read size for JSONL files (compressed or not). */
-export const READ_CHUNK = 64 * 1024;
+export const READ_CHUNK = 1024 * 1024;
 
 /** A JSONL stream opened for reading in blocks: what decompressing it found, and its cuts. */
 export interface StartedBlocks {

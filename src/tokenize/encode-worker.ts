@@ -6,7 +6,7 @@
  *
  * Added tokens (augmenters' markers) are not needed here: `encodeBatch` never produces them.
  *
- * Always run compiled (see `workerFile` in pool-engine.ts): piscina's `require()` of this ES
+ * Always run compiled (see `compiledWorkerUrl` in util/worker-file.ts): piscina's `require()` of this ES
  * module fails and it falls back to `import()`, so the tokenizer loads once, at the top-level
  * `await` below, before the first task.
  */

@@ -1,11 +1,10 @@
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { BlockContext, RowGroupTask } from '../sources/block-records.js';
 import type { LineBlock } from '../sources/line-blocker.js';
 import type { BlockEncoding, EncodedBlock, EncodedRowGroup } from './encode-block.js';
 import type { TokenizerEngine } from './engine.js';
 import type { LoadTokenizerOptions } from './load-tokenizer.js';
+import { compiledWorkerUrl } from '../util/worker-file.js';
 
 /** A {@link TokenizerEngine} whose `encodeBatch` runs on worker threads; close it when done. */
 export interface PooledEngine extends TokenizerEngine {
@@ -64,23 +63,6 @@ function unpack(p: PackedIds): Int32Array[] {
 const SMALL_BATCH_CHARS = 4096;
 
 /**
- * The compiled worker module, `encode-worker.js`. Compiled (`dist/`, the CLI), it sits beside
- * this file. Run from source under tsx (`node --import tsx`, the tests), this file is
- * `src/tokenize/pool-engine.ts` and the worker is taken from `dist/tokenize/` (run
- * `npm run build` first; `npm test` does): Node 20 does not apply the parent's module hooks
- * (tsx) to worker threads, measured: a `.ts` worker fails with ERR_UNKNOWN_FILE_EXTENSION even
- * with `--import tsx` in its `execArgv`. The worker only calls `loadTokenizer`, so both give the
- * same ids; the pool tests compare them with the main-thread engine.
- */
-function workerFile(): string {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new URL('./encode-worker.js', self).href;
-  const compiled = new URL('../../dist/tokenize/encode-worker.js', self);
-  if (!fs.existsSync(compiled)) throw new Error(`the tokenizer worker pool needs the compiled worker ${fileURLToPath(compiled)}: run npm run build`);
-  return compiled.href;
-}
-
-/**
  * Splits `texts` into at most `parts` contiguous, non-empty ranges of about equal character
  * counts, as `[start, end)` pairs in order.
  */
@@ -114,7 +96,7 @@ export function contiguousRanges(texts: readonly string[], parts: number): Array
  */
 export function pooledEngine(base: TokenizerEngine, load: LoadTokenizerOptions, workers: number): PooledEngine {
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a positive integer, got ${workers}`);
-  const filename = workerFile();
+  const filename = compiledWorkerUrl(import.meta.url, 'tokenize', 'encode-worker', 'the tokenizer worker pool');
   // Threads live for the whole build (no idle timeout), so each loads its tokenizer once.
   // Each worker loads the same tokenizer with the engine the main thread ended up with (`auto`
   // resolved) and counts itself in `loaded` once it has.

@@ -23,7 +23,9 @@ function sh(script: string, opts: { mount?: boolean } = {}): { status: number | 
 
 const BUILD = 'build --seq-len 1024 --shard-tokens 20000 --no-progress';
 
-test(`a full disk mid-build is one line with exit 1 (${canMount ? 'a 400 KB tmpfs' : 'a 40 KB file size limit'}); after freeing space the same command resumes to the uninterrupted build's bytes`, async () => {
+// With 0 workers the shards are written on the main thread, with 1 on a writing thread of their own: both report the same way.
+for (const workers of [0, 1]) test(`a full disk mid-build is one line with exit 1 (${canMount ? 'a 400 KB tmpfs' : 'a 40 KB file size limit'}, ${workers} worker${workers === 1 ? '' : 's'}); after freeing space the same command resumes to the uninterrupted build's bytes`, async () => {
+  const BUILD = `build --seq-len 1024 --shard-tokens 20000 --no-progress --workers ${workers}`;
   const base = tempDir('skein-full-');
   const ref = path.join(base, 'ref');
   assert.equal((await skeinAsync(['build', '--output', ref, '--seq-len', '1024', '--shard-tokens', '20000', '--no-progress'])).code, 0);
