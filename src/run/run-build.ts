@@ -237,6 +237,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
       await Promise.all([encoding.close(), writerThread?.stop()]);
       throw e;
     }
+    // JSON lines are read in line blocks by the workers (or, without any, on this thread) and come back encoded.
+    const blocks = blockProcessor(encoding, chat, { ...(policy.bos !== undefined ? { bos: policy.bos } : {}), ...(config.tokenizer.chat_template ? { chatTemplate: config.tokenizer.chat_template } : {}), chars: mixer.opts.length === 'chars' });
     const started = performance.now();
     progress.setupSeconds = (started - setupStarted) / 1000;
     publishBuildEvent({ phase: 'streaming' });
@@ -259,9 +261,8 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
         tokenize: { policy, chat, maxChatTokens: config.builder.seq_len },
         batchDocs: config.tokenizer.batch_docs,
         batchChars: 1 << 20,
-        // JSON lines are read in line blocks by the workers (or, without any, on this thread) and come back encoded.
         writerThread,
-        blocks: blockProcessor(encoding, chat, { ...(policy.bos !== undefined ? { bos: policy.bos } : {}), ...(config.tokenizer.chat_template ? { chatTemplate: config.tokenizer.chat_template } : {}), chars: mixer.opts.length === 'chars' }),
+        blocks,
         mixer,
         builder,
         augmenters: augment.augmenters,
@@ -287,7 +288,7 @@ export async function runBuild(loaded: LoadedConfig, opts: BuildOptions = {}): P
     } finally {
       if (timer) clearInterval(timer);
       // The loop's writer stopped the thread (close or abort); this covers a loop that failed before making one.
-      await Promise.all([encoding.close(), writerThread?.stop()]);
+      await Promise.all([encoding.close(), writerThread?.stop(), blocks.close?.()]);
       writerThread = undefined;
     }
 

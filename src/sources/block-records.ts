@@ -1,6 +1,7 @@
 import { RejectSink } from '../util/reject-sink.js';
 import type { DropReason, RecordLocation } from '../util/errors.js';
 import type { Doc, FieldMap } from './doc.js';
+import type { StreamDecoders } from './stream-decoders.js';
 import type { LineBlock } from './line-blocker.js';
 import { newlineRunEnd, stripCr } from './line-splitter.js';
 import { parseJsonRecord, strictUtf8Decoder } from './parse-record.js';
@@ -130,6 +131,10 @@ export interface BlockProcessor {
   process(block: LineBlock, ctx: BlockContext): Promise<BlockRecords>;
   /** Reads (and encodes) a row group of a local Parquet file elsewhere; absent: row groups are read by the reader itself. */
   processRowGroup?(task: RowGroupTask, ctx: BlockContext): Promise<RowGroupRecords>;
+  /** Threads that decompress gzip and zstd inputs for the reader; absent: it decompresses them itself. */
+  readonly decoders?: StreamDecoders;
+  /** Stops what the processor started (its decompressing threads). */
+  close?(): Promise<void>;
 }
 
 /** A row group of a local Parquet file, to be read where it is sent (see `readRowGroupRecords`). */

@@ -79,6 +79,15 @@ export class ByteReader {
     return this.take(Math.min(max, c.length));
   }
 
+  /**
+   * Takes the next chunk as the source gave it (a buffered one first, whole when nothing was
+   * taken from it); undefined at the end. Keeps the source's chunking, for a decoder elsewhere.
+   */
+  async takeChunk(): Promise<Buffer | undefined> {
+    if (this.buffered === 0 && (await this.fill(1)) === 0) return undefined;
+    return this.take(this.chunks[0]!.length);
+  }
+
   /** Puts bytes taken too far back in front (they are the next ones `take` returns). */
   unshift(bytes: Buffer): void {
     if (bytes.length === 0) return;

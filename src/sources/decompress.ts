@@ -1,6 +1,7 @@
 import { ByteReader } from './byte-reader.js';
 import { gunzipStream } from './gzip-decoder.js';
 import type { InputCompression } from './input-format.js';
+import type { StreamDecoders } from './stream-decoders.js';
 import { DEFAULT_MAX_ZSTD_WINDOW, isSkippableMagic, zstdStream } from './zstd-decoder.js';
 
 /**
@@ -49,6 +50,8 @@ export interface DecompressOptions {
   onWarning?: (message: string) => void;
   /** Largest zstd window accepted (see `zstdStream`). */
   maxZstdWindow?: number;
+  /** Decompress on these threads instead of this one (same output, counts and faults). */
+  decoders?: StreamDecoders;
 }
 
 /**
@@ -59,10 +62,18 @@ export interface DecompressOptions {
  */
 export async function decompress(source: AsyncIterable<Uint8Array>, declared: InputCompression, opts: DecompressOptions = {}): Promise<Decoded> {
   let sourceError: unknown;
+  // Raw bytes are counted here as the decoder takes them, or, once a thread decodes, by the thread.
+  let countHere = true;
   const bytes = new ByteReader(
-    counted(source, opts.onRaw, (err) => {
-      sourceError = err;
-    }),
+    counted(
+      source,
+      (n) => {
+        if (countHere) opts.onRaw?.(n);
+      },
+      (err) => {
+        sourceError = err;
+      },
+    ),
   );
   const headLength = await bytes.fill(4);
   const head = bytes.peek(64);
@@ -80,13 +91,18 @@ export async function decompress(source: AsyncIterable<Uint8Array>, declared: In
       };
     }
   }
-  const decoder = sniffed === 'gzip' ? gunzipStream(bytes, warn) : sniffed === 'zstd' ? zstdStream(bytes, opts.maxZstdWindow ?? DEFAULT_MAX_ZSTD_WINDOW) : plain(bytes);
+  const maxZstdWindow = opts.maxZstdWindow ?? DEFAULT_MAX_ZSTD_WINDOW;
+  let decoder: AsyncGenerator<Buffer, unknown>;
+  if (sniffed !== 'none' && opts.decoders) {
+    countHere = false;
+    decoder = opts.decoders.decode(bytes, bytes.available, sniffed, { ...(opts.onRaw ? { onRaw: opts.onRaw } : {}), onWarning: warn, maxZstdWindow });
+  } else decoder = sniffed === 'gzip' ? gunzipStream(bytes, warn) : sniffed === 'zstd' ? zstdStream(bytes, maxZstdWindow) : plain(bytes);
   const chunks = closing(decoder, bytes);
   return { ok: true, compression: sniffed, chunks, sourceError: () => sourceError, compressedOffset: () => bytes.offset };
 }
 
 /** Runs `decoder` and closes the byte source when it ends, fails or is stopped early. */
-async function* closing(decoder: AsyncGenerator<Buffer>, bytes: ByteReader): AsyncGenerator<Buffer> {
+async function* closing(decoder: AsyncGenerator<Buffer, unknown>, bytes: ByteReader): AsyncGenerator<Buffer> {
   try {
     yield* decoder;
   } finally {

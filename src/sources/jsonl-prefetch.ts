@@ -38,6 +38,7 @@ export async function startBlocks(source: AsyncIterable<Uint8Array>, compression
       pending.warnings.push(m);
     },
     maxZstdWindow,
+    ...(processor.decoders ? { decoders: processor.decoders } : {}),
   });
   return { pending, decoded, ...(decoded.ok ? { cuts: new BlockCuts(decoded, pending, processor, bctx, signal, size) } : {}) };
 }

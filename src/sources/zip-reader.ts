@@ -7,6 +7,7 @@ import type { Doc } from './doc.js';
 import { environmentError, isEnvironmentError, isFatalReadError } from './env-error.js';
 import { ByteReader } from './byte-reader.js';
 import { inflateRaw } from './gzip-decoder.js';
+import type { StreamDecoders } from './stream-decoders.js';
 import { detectFormat } from './input-format.js';
 import { readJsonl } from './jsonl-reader.js';
 import { readParquetHandle } from './parquet-reader.js';
@@ -111,7 +112,7 @@ export async function* readZipArchive(openZip: () => Promise<ZipFile>, ctx: Read
         ctx.rejects.reject('unsupported_compression', locate(memberCtx, {}), 'the ZIP member is encrypted; extract it with its password first', 1);
         continue;
       }
-      const stream = memberData(await openEntry(zip, entry), entry);
+      const stream = memberData(await openEntry(zip, entry), entry, ctx.blocks?.decoders);
       if (detected.format === 'jsonl') {
         const arrays = /^\.json(\.|$)/.test(detected.extension);
         for await (const doc of readJsonl(stream, detected.compression, memberCtx, { arrays, size: entry.uncompressedSize })) {
@@ -180,12 +181,12 @@ async function* readParquetMember(stream: AsyncGenerator<Buffer>, entry: Entry, 
 }
 
 /**
- * The uncompressed bytes of a member: its stored bytes, or its deflate data inflated here (not by
- * yauzl, whose inner inflate stream outlives an early stop and can throw later, out of reach of
+ * The uncompressed bytes of a member: its stored bytes, or its deflate data inflated here or on
+ * one of `decoders`' threads (not by yauzl, whose inner inflate stream outlives an early stop and can throw later, out of reach of
  * any handler). Checks the size the central directory gives; a member whose data ends early or
  * does not match is an error the reader reports as `corrupt_input`.
  */
-async function* memberData(raw: Readable, entry: Entry): AsyncGenerator<Buffer> {
+async function* memberData(raw: Readable, entry: Entry, decoders: StreamDecoders | undefined): AsyncGenerator<Buffer> {
   try {
     let size = 0;
     if (entry.compressionMethod === 0) {
@@ -194,7 +195,9 @@ async function* memberData(raw: Readable, entry: Entry): AsyncGenerator<Buffer> 
         yield c;
       }
     } else {
-      const inflated = inflateRaw(new ByteReader((raw as AsyncIterable<Buffer>)[Symbol.asyncIterator]()));
+      const data = new ByteReader((raw as AsyncIterable<Buffer>)[Symbol.asyncIterator]());
+      // On a decompressing thread when the build has them (the same bytes and faults).
+      const inflated = decoders ? decoders.decode(data, 0, 'deflate-raw', { onWarning: () => {}, maxZstdWindow: 0 }) : inflateRaw(data);
       for (;;) {
         const r = await inflated.next();
         if (r.done) {

@@ -1,4 +1,5 @@
 import type { BlockProcessor } from '../sources/block-records.js';
+import { decodeThreadsFor, StreamDecoders } from '../sources/stream-decoders.js';
 import type { ChatRenderer } from './chat-render.js';
 import { decodedBlock, decodedRowGroup, encodeBlock, encodeRowGroup, type BlockEncoding } from './encode-block.js';
 import type { WorkerSetup } from './tokenize-workers.js';
@@ -20,9 +21,13 @@ export const BLOCK_BYTES = 1 << 20;
 export function blockProcessor(setup: WorkerSetup, chat: ChatRenderer | undefined, enc: BlockEncoding): BlockProcessor {
   const pooled = setup.pooled;
   if (pooled) {
+    // With workers, gzip and zstd inputs are decompressed on threads too (stream-decoders.ts).
+    const decoders = new StreamDecoders(decodeThreadsFor(pooled.workers));
     return {
       blockBytes: BLOCK_BYTES,
       depth: 2 * pooled.workers + 1,
+      decoders,
+      close: () => decoders.close(),
       process: async (block, ctx) => decodedBlock(await pooled.encodeBlock({ block: { bytes: block.bytes, firstLine: block.firstLine }, ctx, enc }), ctx),
       processRowGroup: async (group, ctx) => decodedRowGroup(await pooled.encodeRowGroup({ group, ctx, enc }), ctx),
     };

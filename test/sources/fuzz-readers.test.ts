@@ -19,7 +19,7 @@ import { readDocs } from '../../src/sources/read-docs.js';
 import type { FileReport, ReaderContext } from '../../src/sources/reader-context.js';
 import { RecordError, UserError } from '../../src/util/errors.js';
 import { RejectSink, type OnError } from '../../src/util/reject-sink.js';
-import { fixture, makeZip, withTempDir } from './helpers.js';
+import { fixture, makeZip, mutate, mutation, withTempDir } from './helpers.js';
 
 const RUNS = Number(process.env.SKEIN_FUZZ_RUNS ?? 40);
 const SEED = process.env.SKEIN_FUZZ_SEED ? Number(process.env.SKEIN_FUZZ_SEED) : undefined;
@@ -93,39 +93,6 @@ async function readBytes(bytes: Uint8Array, compression: 'none' | 'gzip' | 'zstd
     },
     () => report.documents,
   );
-}
-
-/** Where in the bytes a mutation applies, as a fraction (uniform, unlike fc.double's bias to the ends). */
-const position = fc.integer({ min: 0, max: 10_000 }).map((n) => n / 10_000);
-
-/** A mutation of a byte string: flips, overwrites, cuts, inserts, repeats. */
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: position, bit: fc.nat(7) }),
-  fc.record({ kind: fc.constant('set' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-  fc.record({ kind: fc.constant('cut' as const), at: position }),
-  fc.record({ kind: fc.constant('insert' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
-  fc.record({ kind: fc.constant('repeat' as const), at: position, len: fc.integer({ min: 1, max: 4096 }) }),
-);
-type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
-
-/** Applies mutations, each at a fraction of the current length; `from`/`to` narrow where (a footer, a directory). */
-function mutate(src: Uint8Array, ms: Mutation[], from = 0, to = 1): Buffer {
-  let b = Buffer.from(src);
-  for (const m of ms) {
-    const at = Math.min(b.length, Math.floor(b.length * (from + (to - from) * m.at)));
-    if (m.kind === 'flip') {
-      if (at < b.length) b[at]! ^= 1 << m.bit;
-    } else if (m.kind === 'set') {
-      Buffer.from(m.bytes).copy(b, at);
-    } else if (m.kind === 'cut') {
-      b = b.subarray(0, at);
-    } else if (m.kind === 'insert') {
-      b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
-    } else {
-      b = Buffer.concat([b.subarray(0, at), b.subarray(at, at + m.len), b.subarray(at)]);
-    }
-  }
-  return b;
 }
 
 /** Some JSON lines of mixed shapes: good records, blanks, CRLF, odd values. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 // Shared test helpers for the sources tests: fixture paths, collecting documents, a tiny ZIP writer.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -157,3 +158,37 @@ export function cut(bytes: Buffer, cuts: number[]): Buffer[] {
   chunks.push(bytes.subarray(at));
   return chunks;
 }
+
+/** Where in the bytes a mutation applies, as a fraction (uniform, unlike fc.double's bias to the ends). */
+export const position = fc.integer({ min: 0, max: 10_000 }).map((n) => n / 10_000);
+
+/** A mutation of a byte string: flips, overwrites, cuts, inserts, repeats. */
+export const mutation = fc.oneof(
+  fc.record({ kind: fc.constant('flip' as const), at: position, bit: fc.nat(7) }),
+  fc.record({ kind: fc.constant('set' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+  fc.record({ kind: fc.constant('cut' as const), at: position }),
+  fc.record({ kind: fc.constant('insert' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
+  fc.record({ kind: fc.constant('repeat' as const), at: position, len: fc.integer({ min: 1, max: 4096 }) }),
+);
+export type Mutation = typeof mutation extends fc.Arbitrary<infer T> ? T : never;
+
+/** Applies mutations, each at a fraction of the current length; `from`/`to` narrow where (a footer, a directory). */
+export function mutate(src: Uint8Array, ms: Mutation[], from = 0, to = 1): Buffer {
+  let b = Buffer.from(src);
+  for (const m of ms) {
+    const at = Math.min(b.length, Math.floor(b.length * (from + (to - from) * m.at)));
+    if (m.kind === 'flip') {
+      if (at < b.length) b[at]! ^= 1 << m.bit;
+    } else if (m.kind === 'set') {
+      Buffer.from(m.bytes).copy(b, at);
+    } else if (m.kind === 'cut') {
+      b = b.subarray(0, at);
+    } else if (m.kind === 'insert') {
+      b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
+    } else {
+      b = Buffer.concat([b.subarray(0, at), b.subarray(at, at + m.len), b.subarray(at)]);
+    }
+  }
+  return b;
+}
+
