@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { parquetMetadata } from 'hyparquet';
 import { fixture } from '../helpers/corpus.js';
-import { manifestOf, oneLineError, shardHashes, tempDir } from '../helpers/cli.js';
+import { buildOutput, manifestOf, oneLineError, shardHashes, tempDir } from '../helpers/cli.js';
 import { RangeServer } from '../helpers/range-server.js';
 import { S3_TEST_ENV, startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 import { arrowHashes, skeinAsync } from '../helpers/spawn.js';
@@ -187,17 +187,8 @@ test('remote Parquet decoded by 0, 1, 2 and 4 tokenizer workers (bytes fetched b
   fs.writeFileSync(path.join(localDir, 'bad-group.parquet'), broken);
   const flags = (workers: number) => ['--workers', String(workers), '--on-error', 'skip'];
   const local = await build('local-parquet-bad', [fixture('corpus', '*.parquet'), path.join(localDir, 'bad-group.parquet')], {}, flags(2));
-  /** Shards, rejects and the manifest, less what differs by design (the folder, the worker count). */
-  const outputOf = (dir: string) => {
-    const m = manifestOf(dir);
-    delete m.config.output.dir;
-    delete m.config.tokenizer.workers;
-    delete m.tokenizer.workers;
-    delete m.tokenizer.worker_pool;
-    return { shards: shardHashes(dir), rejects: fs.readFileSync(path.join(dir, 'rejects.jsonl'), 'utf8'), manifest: m };
-  };
   const inputs = [`${web.url}/data/*.parquet`, `${web.url}/bad/bad-group.parquet`];
-  const want = outputOf(await build('http-parquet-w0', inputs, {}, flags(0)));
+  const want = buildOutput(await build('http-parquet-w0', inputs, {}, flags(0)));
   assert.deepEqual(want.shards, shardHashes(local), 'the remote build equals the local one');
   assert.deepEqual(want.manifest.documents.dropped, { corrupt_input: 2 });
   const rejects = want.rejects.trim().split('\n').map((l) => JSON.parse(l));
@@ -207,6 +198,6 @@ test('remote Parquet decoded by 0, 1, 2 and 4 tokenizer workers (bytes fetched b
   for (const workers of [1, 2, 4]) {
     const dir = await build(`http-parquet-w${workers}`, inputs, {}, flags(workers));
     assert.equal(manifestOf(dir).tokenizer.worker_pool, true, 'the row groups went to the worker pool');
-    assert.deepEqual(outputOf(dir), want, `${workers} workers`);
+    assert.deepEqual(buildOutput(dir), want, `${workers} workers`);
   }
 });
