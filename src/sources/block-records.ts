@@ -1,6 +1,7 @@
 import { RejectSink } from '../util/reject-sink.js';
 import type { DropReason, RecordLocation } from '../util/errors.js';
 import type { Doc, FieldMap } from './doc.js';
+import type { FetchedRowGroup } from './parquet-group-bytes.js';
 import type { StreamDecoders } from './stream-decoders.js';
 import type { LineBlock } from './line-blocker.js';
 import { newlineRunEnd, stripCr } from './line-splitter.js';
@@ -129,7 +130,7 @@ export interface BlockProcessor {
   readonly depth: number;
   /** The block's records; the block's buffer may be transferred (the caller must not use it again). */
   process(block: LineBlock, ctx: BlockContext): Promise<BlockRecords>;
-  /** Reads (and encodes) a row group of a local Parquet file elsewhere; absent: row groups are read by the reader itself. */
+  /** Reads (and encodes) a Parquet row group elsewhere (see {@link RowGroupTask}); absent: row groups are read by the reader itself. */
   processRowGroup?(task: RowGroupTask, ctx: BlockContext): Promise<RowGroupRecords>;
   /** Threads that decompress gzip and zstd inputs for the reader; absent: it decompresses them itself. */
   readonly decoders?: StreamDecoders;
@@ -137,10 +138,16 @@ export interface BlockProcessor {
   close?(): Promise<void>;
 }
 
-/** A row group of a local Parquet file, to be read where it is sent (see `readRowGroupRecords`). */
+/**
+ * A Parquet row group to be read where it is sent (see `readRowGroupRecords`): a local file's by
+ * its path (opened there), any other's (a remote object, a ZIP member) as its bytes, `fetched`
+ * by the reader, so that no I/O happens where it is sent.
+ */
 export interface RowGroupTask {
-  /** The file (a Buffer path travels as bytes). */
+  /** The file (a Buffer path travels as bytes); empty with `fetched`. */
   path: string | Uint8Array;
+  /** The group's bytes, fetched by the reader; the path is then not opened. */
+  fetched?: FetchedRowGroup;
   /** Its size when the build listed it. */
   size: number;
   /** Index of the row group, and its rows in the file `[rowStart, rowEnd)`. */

@@ -6,6 +6,7 @@ import { isFatalReadError } from './env-error.js';
 import { dottedKeyHint, topLevelKey } from './field-path.js';
 import { fileRangeBuffer, type FileRangeBuffer } from './file-range-buffer.js';
 import { locate, type ReaderContext } from './reader-context.js';
+import { fetchRowGroup } from './parquet-group-bytes.js';
 import { decodeRowGroup, faultError, rowRecords } from './parquet-row-group.js';
 
 /**
@@ -49,9 +50,11 @@ export async function* readParquetHandle(handle: FileHandle, size: number, ctx: 
  * A fault of the environment or of a remote server (a {@link UserError} after its retries) ends
  * the read; it is never counted as a corrupt file.
  *
- * With `local` (the file's path) and a processor of row groups in `ctx.blocks`, the row groups
- * are decoded, mapped and encoded by tokenizer workers, several at once, and their documents and
- * rejects replayed here in order: every count and reject is the one this reader makes itself.
+ * With a processor of row groups in `ctx.blocks`, the row groups are decoded, mapped and encoded
+ * by tokenizer workers, several at once, and their documents and rejects replayed here in order:
+ * every count and reject is the one this reader makes itself. A `local` file (its path) is opened
+ * by the workers; any other's groups (a remote object, a ZIP member) are fetched here, each
+ * group's byte ranges through `file`, and their bytes handed over: the workers do no I/O.
  */
 export async function* readParquetRanges(file: FileRangeBuffer, ctx: ReaderContext, local?: { path: string | Buffer }): AsyncGenerator<Doc> {
   const { report, signal } = ctx;
@@ -120,10 +123,35 @@ export async function* readParquetRanges(file: FileRangeBuffer, ctx: ReaderConte
   }
 
   const bctx: BlockContext = { displayPath: ctx.displayPath, ...(ctx.member !== undefined ? { member: ctx.member } : {}), fields: ctx.fields, sourceName: ctx.sourceName, maxLineBytes: 0 };
-  const elsewhere = local && ctx.blocks?.processRowGroup ? ctx.blocks : undefined;
+  const elsewhere = ctx.blocks?.processRowGroup ? ctx.blocks : undefined;
+  /*
+   * A file the processor cannot open (a remote object, a ZIP member's unlinked copy) has each
+   * group's bytes fetched here, through `file` (so a remote object's retries and version checks
+   * apply as before), one group at a time in file order (so each group's count of bytes read is
+   * its own), and sent with the group. Once the read ends (done, stopped, or failed), groups not
+   * yet fetched are not.
+   */
+  let turn: Promise<unknown> = Promise.resolve();
+  let ended = false;
+  const readFetched = async (task: RowGroupTask): Promise<RowGroupRecords> => {
+    const next = turn.then(() => {
+      signal?.throwIfAborted();
+      if (ended) throw new Error('the Parquet read ended before this row group was fetched');
+      return fetchRowGroup(file, metadata, task.group, task);
+    });
+    turn = next.catch(() => undefined);
+    const f = await next;
+    if (!f.fetched) {
+      // A range that cannot be read loses the group, as when hyparquet reads it here.
+      if (isFatalReadError(f.error, signal)) throw f.error;
+      return { docs: [], rejects: [], bytes: f.bytes, error: (f.error as Error).message };
+    }
+    const r = await elsewhere!.processRowGroup!({ ...task, fetched: f.fetched }, bctx);
+    return { ...r, bytes: r.bytes + f.bytes };
+  };
   /** Reads one row group: in a worker when there is a processor for it, else here, from `file`. */
   const readGroup = async (task: RowGroupTask): Promise<RowGroupRecords> => {
-    if (elsewhere) return elsewhere.processRowGroup!(task, bctx);
+    if (elsewhere) return local ? elsewhere.processRowGroup!(task, bctx) : readFetched(task);
     const before = file.bytesRead;
     try {
       const rows = await decodeRowGroup(file, metadata, task);
@@ -133,7 +161,13 @@ export async function* readParquetRanges(file: FileRangeBuffer, ctx: ReaderConte
       return { docs: [], rejects: [], bytes: file.bytesRead - before, error: (err as Error).message };
     }
   };
-  // Row groups in flight: several in workers (each decoded there), one at a time here.
+  /*
+   * Row groups in flight: several in workers (each decoded there), one at a time here. Memory:
+   * at most `depth` groups are in flight; a local file's hold nothing here (the worker reads
+   * them), a fetched group holds its selected columns' compressed chunks until a worker has
+   * decoded it, so the bytes held are at most `depth` times the largest row group's selected
+   * columns (plus the 512 KiB footer tail a remote buffer keeps), whatever the file's size.
+   */
   const depth = elsewhere ? elsewhere.depth : 1;
   const queue: Array<{ task: RowGroupTask; records: Promise<RowGroupRecords> }> = [];
   let next = 0;
@@ -150,36 +184,40 @@ export async function* readParquetRanges(file: FileRangeBuffer, ctx: ReaderConte
       queue.push({ task, records });
     }
   };
-  for (;;) {
-    signal?.throwIfAborted();
-    fill();
-    const head = queue.shift();
-    if (!head) break;
-    const { task } = head;
-    const g = task.group;
-    const groupRows = task.rowEnd - task.rowStart;
-    const r = await head.records;
-    if (r.fault) throw faultError(r.fault);
-    report.bytes += r.bytes;
-    counted = file.bytesRead;
-    ctx.onBytes?.(groupDiskBytes(metadata.row_groups[g]!.columns));
-    if (r.error !== undefined) {
-      report.status = 'corrupt';
-      report.rows = (report.rows ?? 0) + groupRows;
-      ctx.rejects.reject('corrupt_input', locate(ctx, { row: task.rowStart }), `row group ${g} (rows ${task.rowStart}-${task.rowEnd - 1}) cannot be decoded: ${r.error}`, groupRows);
-      continue;
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      fill();
+      const head = queue.shift();
+      if (!head) break;
+      const { task } = head;
+      const g = task.group;
+      const groupRows = task.rowEnd - task.rowStart;
+      const r = await head.records;
+      if (r.fault) throw faultError(r.fault);
+      report.bytes += r.bytes;
+      counted = file.bytesRead;
+      ctx.onBytes?.(groupDiskBytes(metadata.row_groups[g]!.columns));
+      if (r.error !== undefined) {
+        report.status = 'corrupt';
+        report.rows = (report.rows ?? 0) + groupRows;
+        ctx.rejects.reject('corrupt_input', locate(ctx, { row: task.rowStart }), `row group ${g} (rows ${task.rowStart}-${task.rowEnd - 1}) cannot be decoded: ${r.error}`, groupRows);
+        continue;
+      }
+      const rowsBefore: number = report.rows ?? 0;
+      let at = 0;
+      for (let i = 0; i < r.docs.length; i++) {
+        at = replayRejects(r.rejects, at, i, ctx.rejects);
+        const doc = r.docs[i]!;
+        report.rows = rowsBefore + doc.loc.row! - task.rowStart + 1;
+        report.documents++;
+        yield doc;
+      }
+      replayRejects(r.rejects, at, undefined, ctx.rejects);
+      report.rows = rowsBefore + groupRows;
     }
-    const rowsBefore: number = report.rows ?? 0;
-    let at = 0;
-    for (let i = 0; i < r.docs.length; i++) {
-      at = replayRejects(r.rejects, at, i, ctx.rejects);
-      const doc = r.docs[i]!;
-      report.rows = rowsBefore + doc.loc.row! - task.rowStart + 1;
-      report.documents++;
-      yield doc;
-    }
-    replayRejects(r.rejects, at, undefined, ctx.rejects);
-    report.rows = rowsBefore + groupRows;
+  } finally {
+    ended = true;
   }
 }
 

@@ -12,8 +12,10 @@ import type { WorkerSetup } from './tokenize-workers.js';
 export const BLOCK_BYTES = 1 << 20;
 
 /**
- * The {@link BlockProcessor} of a build: with a worker pool, each line block (and each row group
- * of a local Parquet file) goes to a worker, which parses, maps and encodes its records (the main thread only cuts blocks and replays results),
+ * The {@link BlockProcessor} of a build: with a worker pool, each line block (and each Parquet row
+ * group: a local file's path, or a remote one's bytes fetched by the main thread) goes to a worker,
+ * which decodes, parses, maps and encodes its records (the main thread only cuts blocks, fetches
+ * remote bytes and replays results),
  * with two blocks per worker in flight plus the one being replayed; without one (no workers, or
  * the native engine, which spreads each call over its own threads), the same functions run on
  * the main thread, so the documents, their ids and every reject are the same either way.

@@ -67,7 +67,7 @@ export async function encodeBlockTask(task: BlockTask): Promise<unknown> {
   return moved(out, encodedBlockBuffers(out));
 }
 
-/** Reads and encodes one row group of a local Parquet file (see `encodeRowGroup`); buffers moved as for blocks. */
+/** Reads and encodes one Parquet row group, a local file's or fetched bytes (see `encodeRowGroup`); buffers moved as for blocks. */
 export async function encodeRowGroupTask(task: RowGroupJob): Promise<unknown> {
   const out = await encodeRowGroup(engine, rendererFor(task.enc.chatTemplate), task.enc, task.group, task.ctx);
   collectEvery(out.block.flat.length * 4);

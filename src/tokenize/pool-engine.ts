@@ -1,6 +1,7 @@
 import { Piscina } from 'piscina';
 import type { BlockContext, RowGroupTask } from '../sources/block-records.js';
 import type { LineBlock } from '../sources/line-blocker.js';
+import { fetchedBuffers } from '../sources/parquet-group-bytes.js';
 import type { BlockEncoding, EncodedBlock, EncodedRowGroup } from './encode-block.js';
 import type { TokenizerEngine } from './engine.js';
 import type { LoadTokenizerOptions } from './load-tokenizer.js';
@@ -19,7 +20,10 @@ export interface PooledEngine extends TokenizerEngine {
    * transferred to the worker, not copied (the caller must not use it again).
    */
   encodeBlock(task: BlockTask): Promise<EncodedBlock>;
-  /** Reads and encodes a row group of a local Parquet file on a worker ({@link encodeRowGroup}). */
+  /**
+   * Reads and encodes a Parquet row group on a worker ({@link encodeRowGroup}): a local file's,
+   * opened there, or one whose bytes were fetched (transferred to the worker, not copied).
+   */
   encodeRowGroup(task: RowGroupJob): Promise<EncodedRowGroup>;
 }
 
@@ -137,6 +141,7 @@ export function pooledEngine(base: TokenizerEngine, load: LoadTokenizerOptions, 
     },
     close: () => pool.destroy(),
     encodeBlock: (task) => pool.run(task, { name: 'encodeBlockTask', transferList: [task.block.bytes.buffer as ArrayBuffer] }) as Promise<EncodedBlock>,
-    encodeRowGroup: (task) => pool.run(task, { name: 'encodeRowGroupTask' }) as Promise<EncodedRowGroup>,
+    // A fetched group's bytes move to the worker (the reader does not use them again).
+    encodeRowGroup: (task) => pool.run(task, { name: 'encodeRowGroupTask', ...(task.group.fetched ? { transferList: fetchedBuffers(task.group.fetched) } : {}) }) as Promise<EncodedRowGroup>,
   };
 }

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { parquetMetadata } from 'hyparquet';
 import { fixture } from '../helpers/corpus.js';
-import { manifestOf, oneLineError, tempDir } from '../helpers/cli.js';
+import { buildOutput, manifestOf, oneLineError, shardHashes, tempDir } from '../helpers/cli.js';
 import { RangeServer } from '../helpers/range-server.js';
 import { S3_TEST_ENV, startS3Server, type S3TestServer } from '../helpers/s3-server.js';
 import { arrowHashes, skeinAsync } from '../helpers/spawn.js';
@@ -166,4 +167,37 @@ test('--rank/--world-size split remote Parquet files into row groups exactly as 
   assert.ok(groups(lm).some((g: number[] | undefined) => g !== undefined), 'rank 1 reads part of a file');
   assert.deepEqual(groups(rm), groups(lm));
   assert.deepEqual(arrowHashes(remote), arrowHashes(local));
+});
+
+/** A copy of small.snappy.parquet whose row group 1 (rows 2-3) does not decode: its text column's first page header is garbled. */
+function brokenRowGroupParquet(): Buffer {
+  const src = fs.readFileSync(fixture('parquet', 'small.snappy.parquet'));
+  const meta = parquetMetadata(src.buffer.slice(src.byteOffset, src.byteOffset + src.length) as ArrayBuffer);
+  const text1 = meta.row_groups[1]!.columns.find((c) => c.meta_data!.path_in_schema[0] === 'text')!.meta_data!;
+  const broken = Buffer.from(src);
+  broken.fill(0xff, Number(text1.data_page_offset), Number(text1.data_page_offset) + 64);
+  return broken;
+}
+
+test('remote Parquet decoded by 0, 1, 2 and 4 tokenizer workers (bytes fetched by the main thread): the same shards, rejects.jsonl and manifest; a corrupt remote row group is a counted corrupt_input naming its rows', async () => {
+  const broken = brokenRowGroupParquet();
+  web.put('/bad/bad-group.parquet', broken);
+  const localDir = path.join(base, 'local-bad');
+  fs.mkdirSync(localDir, { recursive: true });
+  fs.writeFileSync(path.join(localDir, 'bad-group.parquet'), broken);
+  const flags = (workers: number) => ['--workers', String(workers), '--on-error', 'skip'];
+  const local = await build('local-parquet-bad', [fixture('corpus', '*.parquet'), path.join(localDir, 'bad-group.parquet')], {}, flags(2));
+  const inputs = [`${web.url}/data/*.parquet`, `${web.url}/bad/bad-group.parquet`];
+  const want = buildOutput(await build('http-parquet-w0', inputs, {}, flags(0)));
+  assert.deepEqual(want.shards, shardHashes(local), 'the remote build equals the local one');
+  assert.deepEqual(want.manifest.documents.dropped, { corrupt_input: 2 });
+  const rejects = want.rejects.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(rejects.length, 1);
+  assert.deepEqual({ ...rejects[0], detail: undefined }, { reason: 'corrupt_input', file: `${web.url}/bad/bad-group.parquet`, row: 2, detail: undefined, documents: 2 });
+  assert.match(rejects[0].detail, /^row group 1 \(rows 2-3\) cannot be decoded: /);
+  for (const workers of [1, 2, 4]) {
+    const dir = await build(`http-parquet-w${workers}`, inputs, {}, flags(workers));
+    assert.equal(manifestOf(dir).tokenizer.worker_pool, true, 'the row groups went to the worker pool');
+    assert.deepEqual(buildOutput(dir), want, `${workers} workers`);
+  }
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { manifestOf, shardHashes, skein, tempDir } from '../helpers/cli.js';
+import { buildOutput, manifestOf, shardHashes, skein, tempDir } from '../helpers/cli.js';
 import { writeMixedInputs } from '../helpers/mixed-inputs.js';
 
 /** Builds the bundled corpus with `tokenizer` and `--workers n`; returns the output folder. */
@@ -42,16 +41,6 @@ test('the native engine ignores the JS pool (it runs its own threads) and writes
   assert.match(skein(['inspect', build('llama3', 2)]).stdout, /encoded by skein-bpe@[\d.]+ on 2 worker threads/);
 });
 
-/** The whole output of a build: shard hashes, rejects.jsonl and the manifest (less the folder and the worker count, which may differ). */
-function outputOf(dir: string): Record<string, unknown> {
-  const m = manifestOf(dir);
-  delete m.config.output.dir;
-  delete m.config.tokenizer.workers;
-  delete m.tokenizer.workers;
-  delete m.tokenizer.worker_pool;
-  return { shards: shardHashes(dir), rejects: fs.readFileSync(path.join(dir, 'rejects.jsonl'), 'utf8'), manifest: m };
-}
-
 test('JSONL, zstd JSONL, Parquet, ZIP, many small files and one large one, bad records skipped: the same output for 0, 1, 2, 4 and 8 workers', () => {
   const dir = tempDir('skein-mixed-');
   const inputs = writeMixedInputs(dir);
@@ -59,7 +48,7 @@ test('JSONL, zstd JSONL, Parquet, ZIP, many small files and one large one, bad r
     const out = path.join(dir, `w${workers}`);
     const r = skein(['build', '--input', ...inputs, '--on-error', 'skip', '--tokenizer', 'llama3', '--workers', String(workers), '--seq-len', '2048', '--shard-tokens', '200000', '--output', out, '--no-progress']);
     assert.equal(r.code, 0, r.stderr);
-    return outputOf(out);
+    return buildOutput(out);
   };
   const want = run(0);
   const m = want.manifest as any;

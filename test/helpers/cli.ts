@@ -36,6 +36,19 @@ export function manifestOf(dir: string): any {
   return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
 }
 
+/**
+ * The whole output of a build, to compare builds that differ only in their worker count: shard
+ * hashes, rejects.jsonl and the manifest (less the output folder and the worker count).
+ */
+export function buildOutput(dir: string): { shards: string[]; rejects: string; manifest: any } {
+  const m = manifestOf(dir);
+  delete m.config.output.dir;
+  delete m.config.tokenizer.workers;
+  delete m.tokenizer.workers;
+  delete m.tokenizer.worker_pool;
+  return { shards: shardHashes(dir), rejects: fs.readFileSync(path.join(dir, 'rejects.jsonl'), 'utf8'), manifest: m };
+}
+
 /** Asserts a CLI run failed as a user error: exit 1, one line on stderr (`skein: ...`) matching `pattern`, no stack trace. */
 export function oneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
   assert.equal(r.code, 1, r.stderr);
