@@ -110,9 +110,10 @@ async function* closing(decoder: AsyncGenerator<Buffer, unknown>, bytes: ByteRea
   }
 }
 
+/** The source's chunks as they came (a line blocker adopts a whole chunk's buffer instead of copying it). */
 async function* plain(bytes: ByteReader): AsyncGenerator<Buffer> {
   for (;;) {
-    const c = await bytes.takeSome(1 << 16);
+    const c = await bytes.takeChunk();
     if (!c) return;
     yield c;
   }

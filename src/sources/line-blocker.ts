@@ -47,6 +47,8 @@ export class LineBlocker {
   private complete = 0;
   /** Bytes of the partial line being dropped; undefined when none is. */
   private dropping: number | undefined;
+  /** Whether `buf` is a decoded chunk taken over as it was (see `feed`). */
+  private adopted = false;
 
   /**
    * `sizeHint`: the decoded stream's size when it is known (a plain file's size), so that a small
@@ -87,8 +89,16 @@ export class LineBlocker {
       }
     }
     const piece = chunk.subarray(start);
+    // The block so far is complete lines only (a buffer adopted from the last chunk): hand it out
+    // before growing it, so that an adopted buffer is never copied into a larger one.
+    if (this.adopted && this.complete > 0) out.push(this.cut(this.complete));
     const from = this.len;
-    this.append(piece);
+    if (this.len === 0 && ownsWholeBuffer(piece)) {
+      // A chunk that is a buffer of its own (a file read, not a view into a shared one) becomes the block's buffer: no copy.
+      this.buf = piece;
+      this.len = piece.length;
+      this.adopted = true;
+    } else this.append(piece);
     const last = piece.lastIndexOf(0x0a);
     if (last >= 0) this.complete = from + last + 1;
     const partial = this.len - this.complete;
@@ -135,6 +145,7 @@ export class LineBlocker {
     const block: LineBlock = { bytes, firstLine: this.line + 1, lines };
     this.line += lines;
     const rest = this.buf.subarray(end, this.len);
+    this.adopted = false;
     this.buf = fresh(rest.length > 0 ? this.capacity(rest.length) : 0);
     this.buf.set(rest);
     this.len = rest.length;
@@ -149,7 +160,8 @@ export class LineBlocker {
   }
 
   private append(piece: Uint8Array): void {
-    if (this.len + piece.length > this.buf.length) {
+    if (this.len + piece.length > this.buf.length || this.adopted) {
+      this.adopted = false;
       const grown = fresh(Math.max(this.capacity(this.len + piece.length), this.buf.length * 2));
       grown.set(this.buf.subarray(0, this.len));
       this.buf = grown;
@@ -157,6 +169,15 @@ export class LineBlocker {
     this.buf.set(piece, this.len);
     this.len += piece.length;
   }
+}
+
+/**
+ * Whether `a` is the whole of a buffer that can be transferred: an ArrayBuffer (not shared) that
+ * it covers from its first byte to its last. Node's file streams read into such buffers; slices
+ * of Node's shared pool are not.
+ */
+function ownsWholeBuffer(a: Uint8Array): boolean {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.byteLength > 0 && a.buffer instanceof ArrayBuffer;
 }
 
 /**
