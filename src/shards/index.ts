@@ -4,6 +4,8 @@ export type { ColumnName, ColumnSet, ElementDtype, HfSequenceFeature } from './c
 export { checkSample, MAX_BATCH_VALUES, SampleInvariantError, samplesToRecordBatch } from './record-batch.js';
 export { DEFAULT_BATCH_ROWS, DEFAULT_BATCH_TOKENS, shardFileName, shardFiles, ShardWriter, writeShards } from './shard-writer.js';
 export type { RowWriter, ShardFile, ShardInfo, ShardsWritable, ShardWriterOptions } from './shard-writer.js';
+export { ArrowShardFile, type FinishedFile, type ShardFileSink } from './arrow-shard-file.js';
+export { ShardWriteThread } from './shard-write-thread.js';
 export { MEGATRON_DTYPE_CODES, MEGATRON_INDEX_MAGIC, megatronDtype, megatronFileNames, megatronIndex, MegatronShardWriter } from './megatron-writer.js';
 export type { MegatronDocuments, MegatronDtype, MegatronWriterOptions } from './megatron-writer.js';
 export { hfDatasetInfo, hfState, shardsFingerprint, writeHfLayout } from './hf-layout.js';
