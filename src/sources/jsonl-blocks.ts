@@ -43,6 +43,8 @@ export class BlockCuts {
   error: unknown;
   readonly blocker: LineBlocker;
   private sinceYield = 0;
+  /** Raw bytes handed out with cuts so far. */
+  private attached = 0;
 
   constructor(
     readonly decoded: Extract<Decoded, { ok: true }>,
@@ -88,10 +90,18 @@ export class BlockCuts {
     }
   }
 
-  /** What was read after the last cut. */
-  takePending(): PendingEffects {
-    const p = { raw: this.pending.raw, warnings: this.pending.warnings };
-    this.pending.raw = 0;
+  /**
+   * What was read after the last cut. For a plain stream, with `upTo` (the decoded offset where
+   * the cut ends), only the raw bytes up to there: raw and decoded offsets are the same, so the
+   * bytes a cut carries are its own whatever the read size (a read runs ahead of the cuts it
+   * feeds, and progress would otherwise count bytes whose documents are still to come).
+   */
+  takePending(upTo?: number): PendingEffects {
+    let raw = this.pending.raw;
+    if (upTo !== undefined && this.decoded.compression === 'none') raw = Math.min(raw, Math.max(0, upTo - this.attached));
+    const p = { raw, warnings: this.pending.warnings };
+    this.pending.raw -= raw;
+    this.attached += raw;
     this.pending.warnings = [];
     return p;
   }
@@ -104,12 +114,13 @@ export class BlockCuts {
   private enqueue(cuts: Array<LineBlock | LongLineAt>): void {
     for (const c of cuts) {
       if ('tooLong' in c) {
-        this.queue.push({ ...this.takePending(), long: c });
+        this.queue.push({ ...this.takePending(c.end), long: c });
         continue;
       }
+      const end = c.end;
       const records = this.processor.process(c, this.bctx);
       records.catch(() => undefined); // awaited when replayed; never an unhandled rejection meanwhile
-      this.queue.push({ ...this.takePending(), records });
+      this.queue.push({ ...this.takePending(end), records });
     }
   }
 }

@@ -7,8 +7,16 @@ import type { InputCompression } from './input-format.js';
 import { BlockCuts, replayBlockCuts, type PendingEffects } from './jsonl-blocks.js';
 import { locate, warn, type ReaderContext } from './reader-context.js';
 
-/** Raw read size for JSONL files (compressed or not). */
+/**
+ * Raw read size of plain JSON lines files: whole reads are cut into line blocks (of about the
+ * same size), so fewer, larger reads mean less work per byte on the reader's thread.
+ */
 export const READ_CHUNK = 1024 * 1024;
+/**
+ * Raw read size of compressed files: one compressed read decodes to several blocks, and the
+ * progress of a compressed input moves by what was read, so reads stay small.
+ */
+export const COMPRESSED_READ_CHUNK = 64 * 1024;
 
 /** A JSONL stream opened for reading in blocks: what decompressing it found, and its cuts. */
 export interface StartedBlocks {
@@ -17,10 +25,10 @@ export interface StartedBlocks {
   cuts?: BlockCuts;
 }
 
-/** The bytes of a JSONL file on disk, at most `size` of them (a file that grows is read as listed). */
-export function jsonlFileSource(path: PathLike, size: number | undefined): AsyncIterable<Uint8Array> {
+/** The bytes of a JSONL file on disk, at most `size` of them (a file that grows is read as listed), read as its name says it is compressed. */
+export function jsonlFileSource(path: PathLike, size: number | undefined, compression: InputCompression): AsyncIterable<Uint8Array> {
   if (size === 0) return (async function* () {})();
-  return createReadStream(path, { highWaterMark: READ_CHUNK, ...(size !== undefined ? { end: size - 1 } : {}) });
+  return createReadStream(path, { highWaterMark: compression === 'none' ? READ_CHUNK : COMPRESSED_READ_CHUNK, ...(size !== undefined ? { end: size - 1 } : {}) });
 }
 
 /**
@@ -94,7 +102,7 @@ export class JsonlPrefetch {
     const path = file.rawPath ?? file.path;
     if (this.started.has(path)) return;
     const read = (async () => {
-      const s = await startBlocks(jsonlFileSource(path, file.size), file.compression, this.processor, bctx, this.maxZstdWindow, file.size);
+      const s = await startBlocks(jsonlFileSource(path, file.size, file.compression), file.compression, this.processor, bctx, this.maxZstdWindow, file.size);
       await s.cuts?.fill(this.processor.depth);
       return s;
     })();

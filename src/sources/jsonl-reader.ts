@@ -36,7 +36,7 @@ export async function* readJsonlFile(path: PathLike, compression: InputCompressi
     yield* replayStarted(await ahead, ctx, ctx.blocks!.depth, opts.size);
     return;
   }
-  yield* readJsonl(jsonlFileSource(path, opts.size), compression, ctx, opts);
+  yield* readJsonl(jsonlFileSource(path, opts.size, compression), compression, ctx, opts);
 }
 
 /**

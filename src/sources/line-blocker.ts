@@ -15,6 +15,8 @@ export interface LineBlock {
   firstLine: number;
   /** Lines in the block (empty ones included). */
   lines: number;
+  /** Offset in the decoded stream just after the block's last byte. */
+  end: number;
 }
 
 /** A line longer than the maximum: dropped while it streamed, only its length kept (as `LineSplitter` does). */
@@ -24,6 +26,8 @@ export interface LongLineAt {
   line: number;
   /** Its length in bytes (without its `\n`). */
   bytes: number;
+  /** Offset in the decoded stream just after its `\n` (or the end of the input). */
+  end: number;
 }
 
 /**
@@ -49,6 +53,8 @@ export class LineBlocker {
   private dropping: number | undefined;
   /** Whether `buf` is a decoded chunk taken over as it was (see `feed`). */
   private adopted = false;
+  /** Offset in the decoded stream of `buf[0]`. */
+  private bufStart = 0;
 
   /**
    * `sizeHint`: the decoded stream's size when it is known (a plain file's size), so that a small
@@ -65,6 +71,7 @@ export class LineBlocker {
 
   /** Takes the next decoded chunk; returns the blocks and long lines it completes, in order. */
   feed(chunk: Uint8Array): Array<LineBlock | LongLineAt> {
+    const chunkStart = this.consumed;
     this.consumed += chunk.length;
     const out: Array<LineBlock | LongLineAt> = [];
     let start = 0;
@@ -74,9 +81,10 @@ export class LineBlocker {
         this.dropping += chunk.length;
         return out;
       }
-      out.push({ tooLong: true, line: ++this.line, bytes: this.dropping + nl });
+      out.push({ tooLong: true, line: ++this.line, bytes: this.dropping + nl, end: chunkStart + nl + 1 });
       this.dropping = undefined;
       start = nl + 1;
+      this.bufStart = chunkStart + start;
     }
     // A long run of empty lines with no line pending (a pathological input, e.g. gigabytes of
     // `\n`) is counted here, never copied: the pending lines are cut first, so numbers stay right.
@@ -86,6 +94,7 @@ export class LineBlocker {
         if (this.len > 0) out.push(this.cut(this.len));
         this.line += end - start;
         start = end;
+        this.bufStart = chunkStart + start;
       }
     }
     const piece = chunk.subarray(start);
@@ -122,7 +131,7 @@ export class LineBlocker {
     if (this.dropping !== undefined) {
       const bytes = this.dropping;
       this.dropping = undefined;
-      return [...this.flushComplete(), { tooLong: true, line: ++this.line, bytes }];
+      return [...this.flushComplete(), { tooLong: true, line: ++this.line, bytes, end: this.consumed }];
     }
     return this.len > 0 ? [this.cut(this.len)] : [];
   }
@@ -142,7 +151,8 @@ export class LineBlocker {
     const bytes = this.buf.subarray(0, end);
     let lines = countNewlines(bytes);
     if (end > 0 && bytes[end - 1] !== 0x0a) lines++;
-    const block: LineBlock = { bytes, firstLine: this.line + 1, lines };
+    const block: LineBlock = { bytes, firstLine: this.line + 1, lines, end: this.bufStart + end };
+    this.bufStart += end;
     this.line += lines;
     const rest = this.buf.subarray(end, this.len);
     this.adopted = false;

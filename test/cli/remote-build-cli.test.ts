@@ -182,11 +182,15 @@ function brokenRowGroupParquet(): Buffer {
 test('remote Parquet decoded by 0, 1, 2 and 4 tokenizer workers (bytes fetched by the main thread): the same shards, rejects.jsonl and manifest; a corrupt remote row group is a counted corrupt_input naming its rows', async () => {
   const broken = brokenRowGroupParquet();
   web.put('/bad/bad-group.parquet', broken);
-  const localDir = path.join(base, 'local-bad');
-  fs.mkdirSync(localDir, { recursive: true });
-  fs.writeFileSync(path.join(localDir, 'bad-group.parquet'), broken);
+  // The local copies mirror the URLs' folders (bad/, data/), so that inputs sort the same way on
+  // both sides wherever the repository and the temporary folder are.
+  const mirror = path.join(base, 'local-mirror');
+  fs.mkdirSync(path.join(mirror, 'bad'), { recursive: true });
+  fs.mkdirSync(path.join(mirror, 'data'), { recursive: true });
+  fs.writeFileSync(path.join(mirror, 'bad', 'bad-group.parquet'), broken);
+  for (const f of fs.readdirSync(fixture('corpus')).filter((n) => n.endsWith('.parquet'))) fs.copyFileSync(fixture('corpus', f), path.join(mirror, 'data', f));
   const flags = (workers: number) => ['--workers', String(workers), '--on-error', 'skip'];
-  const local = await build('local-parquet-bad', [fixture('corpus', '*.parquet'), path.join(localDir, 'bad-group.parquet')], {}, flags(2));
+  const local = await build('local-parquet-bad', [path.join(mirror, 'data', '*.parquet'), path.join(mirror, 'bad', 'bad-group.parquet')], {}, flags(2));
   const inputs = [`${web.url}/data/*.parquet`, `${web.url}/bad/bad-group.parquet`];
   const want = buildOutput(await build('http-parquet-w0', inputs, {}, flags(0)));
   assert.deepEqual(want.shards, shardHashes(local), 'the remote build equals the local one');
