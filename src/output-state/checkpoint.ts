@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { writeFully } from '../shards/arrow-shard-file.js';
 import { jsonText, syncDir, tempPathFor, writeFileAtomic } from '../shards/atomic-file.js';
 import { megatronFileNames } from '../shards/megatron-writer.js';
 import { shardFileName, type ShardInfo } from '../shards/shard-writer.js';
@@ -113,17 +114,7 @@ export async function writeCheckpoint(dir: string, c: Checkpoint, ledger: FileLe
     for (let i = 0; i < enc.chunks.length; i += 512) {
       const group = enc.chunks.slice(i, i + 512);
       for (const ch of group) hash.update(ch);
-      let { bytesWritten } = await fh.writev(group);
-      // A short write: finish the rest chunk by chunk.
-      for (const ch of group) {
-        if (bytesWritten >= ch.byteLength) {
-          bytesWritten -= ch.byteLength;
-          continue;
-        }
-        let rest = ch.subarray(bytesWritten);
-        bytesWritten = 0;
-        while (rest.byteLength > 0) rest = rest.subarray((await fh.write(rest)).bytesWritten);
-      }
+      await writeFully(fh, group);
     }
     await fh.sync();
   } catch (e) {

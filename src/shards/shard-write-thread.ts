@@ -135,7 +135,8 @@ export class ShardWriteThread implements ShardFileSink {
 
   /** Posts a request that may run ahead; waits for the oldest ones while too many are unanswered. */
   private async ahead(req: ShardWriteRequest, transfer: ArrayBuffer[]): Promise<void> {
-    if (this.stopped || this.dead) await this.request(req, transfer); // throws why
+    if (this.stopped) throw new Error('the shard-writing thread is stopped');
+    if (this.dead) throw this.dead;
     const p = this.request(req, transfer);
     p.catch(() => undefined); // awaited below or by a later call: never an unhandled rejection
     this.inFlight.push(p);

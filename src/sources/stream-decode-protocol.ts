@@ -13,7 +13,7 @@ export type ToDecoder =
    * `failed`: reading the source failed (the reader keeps that error and throws it).
    */
   | { op: 'raw'; id: number; chunk?: Uint8Array; counted?: boolean; end?: boolean; failed?: boolean }
-  /** The reader took the output message `seq` of session `id` (room for another). */
+  /** The reader took one `out` message of session `id` (room for another). */
   | { op: 'ack'; id: number }
   /** The reader stopped early: stop decoding and forget the session. */
   | { op: 'cancel'; id: number };

@@ -103,7 +103,8 @@ class Session {
         const r = await decoder.next();
         if (this.cancelled) break;
         if (r.done) {
-          post({ op: 'end', id: this.id, pieces: this.seal(), tail: this.tail(), complete: r.value === true }, this.transfer());
+          const pieces = this.seal();
+          post({ op: 'end', id: this.id, pieces, tail: this.tail(), complete: r.value === true }, transferOf(pieces));
           return;
         }
         this.note(r.value);
@@ -111,7 +112,8 @@ class Session {
       }
     } catch (e) {
       if (this.cancelled) return;
-      post({ op: 'error', id: this.id, pieces: this.seal(), tail: this.tail(), failure: failure(e) }, this.transfer());
+      const pieces = this.seal();
+      post({ op: 'error', id: this.id, pieces, tail: this.tail(), failure: failure(e) }, transferOf(pieces));
     } finally {
       if (this.cancelled) await decoder.return(undefined).catch(() => undefined);
       sessions.delete(this.id);
@@ -143,10 +145,9 @@ class Session {
     while (this.unacked >= UNACKED_MESSAGES && !this.cancelled) await new Promise<void>((resolve) => (this.ackWaiter = resolve));
     if (this.cancelled) return;
     this.unacked++;
-    post({ op: 'out', id: this.id, pieces: this.seal() }, this.transfer());
+    const pieces = this.seal();
+    post({ op: 'out', id: this.id, pieces }, transferOf(pieces));
   }
-
-  private lastSealed: Uint8Array | undefined;
 
   /** The gathered chunks joined into one buffer of their own (the decoders' output buffers are shared and reused). */
   private seal(): DecodedPieces {
@@ -158,15 +159,13 @@ class Session {
       at += c.length;
     }
     this.pieces = fresh();
-    this.lastSealed = bytes;
     return { bytes, ends: p.ends, raw: p.raw, warnings: p.warnings };
   }
+}
 
-  private transfer(): ArrayBuffer[] {
-    const b = this.lastSealed;
-    this.lastSealed = undefined;
-    return b && b.byteLength > 0 ? [b.buffer as ArrayBuffer] : [];
-  }
+/** The buffer a message's decoded bytes move in (their own: `seal` made it). */
+function transferOf(p: DecodedPieces): ArrayBuffer[] {
+  return p.bytes.byteLength > 0 ? [p.bytes.buffer as ArrayBuffer] : [];
 }
 
 function fresh(): DecodedPieces & { chunks: Uint8Array[]; size: number } {
